@@ -98,8 +98,8 @@ record SafetensorsHeader(long dataStart, long dataLength, Map<String, TensorInfo
     }
 
     /**
-     * A first, lenient pass over the top-level keys only, so that a tensor listed twice is reported by name rather than
-     * as a generic JSON error (the strict pass still catches repeated keys deeper down).
+     * A first, lenient pass over the top-level keys only, so that a tensor listed twice (or trailing content) is reported
+     * in plain words rather than as a generic JSON error; the strict pass still catches repeated keys deeper down.
      */
     private static void checkTopLevelNamesUnique(Path file, byte[] json) throws IOException {
         try (JsonParser parser = LENIENT.createParser(json)) {
@@ -116,6 +116,9 @@ record SafetensorsHeader(long dataStart, long dataLength, Map<String, TensorInfo
                 }
                 parser.nextToken();
                 parser.skipChildren();
+            }
+            if (parser.currentToken() == JsonToken.END_OBJECT && parser.nextToken() != null) {
+                throw invalid(file, "its header has content after the closing brace of its JSON object");
             }
         }
     }

@@ -69,20 +69,22 @@ final class TensorDecoder {
         return ByteBuffer.allocateDirect(numel * bytesPerElement).order(ByteOrder.nativeOrder());
     }
 
+    // Half precision is widened bit for bit through IntBuffer, never through a float value: moving a signalling NaN
+    // through a float may quiet it on some CPUs, and a weight should load exactly as stored.
     private static ByteBuffer widenBf16(ShortBuffer in, int numel) {
         ByteBuffer out = allocate(numel, Float.BYTES);
-        FloatBuffer floats = out.asFloatBuffer();
+        IntBuffer bits = out.asIntBuffer();
         for (int i = 0; i < numel; i++) {
-            floats.put(i, bf16ToFloat(in.get(i)));
+            bits.put(i, bf16ToFloatBits(in.get(i)));
         }
         return out;
     }
 
     private static ByteBuffer widenF16(ShortBuffer in, int numel) {
         ByteBuffer out = allocate(numel, Float.BYTES);
-        FloatBuffer floats = out.asFloatBuffer();
+        IntBuffer bits = out.asIntBuffer();
         for (int i = 0; i < numel; i++) {
-            floats.put(i, f16ToFloat(in.get(i)));
+            bits.put(i, f16ToFloatBits(in.get(i)));
         }
         return out;
     }
@@ -116,28 +118,35 @@ final class TensorDecoder {
     }
 
     /** bfloat16 is the top half of a float32, so widening is a shift; exact for every value, NaN payloads included. */
+    static int bf16ToFloatBits(short bits) {
+        return (bits & 0xffff) << 16;
+    }
+
     static float bf16ToFloat(short bits) {
-        return Float.intBitsToFloat((bits & 0xffff) << 16);
+        return Float.intBitsToFloat(bf16ToFloatBits(bits));
     }
 
     /**
-     * IEEE 754 binary16 to binary32, exact for every value (Float.float16ToFloat is Java 20+): subnormals are
+     * IEEE 754 binary16 to binary32 bits, exact for every value (Float.float16ToFloat is Java 20+): subnormals are
      * renormalised, infinities stay infinite, NaNs keep their sign and payload.
      */
-    static float f16ToFloat(short bits) {
+    static int f16ToFloatBits(short bits) {
         int h = bits & 0xffff;
         int sign = (h & 0x8000) << 16;
         int exponent = (h >>> 10) & 0x1f;
         int mantissa = h & 0x3ff;
         if (exponent == 0x1f) {
-            return Float.intBitsToFloat(sign | 0x7f80_0000 | (mantissa << 13));
+            return sign | 0x7f80_0000 | (mantissa << 13);
         }
         if (exponent == 0) {
-            // zero or subnormal: mantissa * 2^-24, exact in float (10 significant bits)
-            float magnitude = mantissa * 0x1p-24f;
-            return sign == 0 ? magnitude : -magnitude;
+            // zero or subnormal: mantissa * 2^-24, exact in float32 where it is a normal number
+            return sign | Float.floatToRawIntBits(mantissa * 0x1p-24f);
         }
         // rebias the exponent from 15 to 127
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
+        return sign | ((exponent + 112) << 23) | (mantissa << 13);
+    }
+
+    static float f16ToFloat(short bits) {
+        return Float.intBitsToFloat(f16ToFloatBits(bits));
     }
 }
