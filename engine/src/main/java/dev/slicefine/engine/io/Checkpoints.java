@@ -39,7 +39,7 @@ public final class Checkpoints {
                     + ", and loading pickle can run arbitrary code, so SliceFine only reads safetensors; convert it"
                     + " with: python -c \"from transformers import AutoModel; AutoModel.from_pretrained('"
                     + modelDir + "').save_pretrained('OUT', safe_serialization=True)\" (use the model's own"
-                    + " AutoModelFor... class to keep its head).");
+                    + " AutoModelFor... class instead of AutoModel to keep its head and tensor names).");
         }
         List<String> otherSafetensors = files.stream().filter(f -> f.endsWith(".safetensors")).toList();
         throw new CheckpointException("Model folder " + modelDir + " has no " + SINGLE + " or " + INDEX

@@ -146,7 +146,7 @@ public final class SafetensorsWriter {
         });
     }
 
-    private static DType dtypeOf(String name, DataType type) {
+    static DType dtypeOf(String name, DataType type) {
         return switch (type) {
             case FLOAT32 -> DType.F32;
             case FLOAT64 -> DType.F64;
@@ -156,7 +156,7 @@ public final class SafetensorsWriter {
             case INT8 -> DType.I8;
             case UINT8 -> DType.U8;
             case BOOLEAN -> DType.BOOL;
-            default -> throw new IllegalArgumentException("Tensor '" + name + "' has data type " + type
+            default -> throw new IllegalArgumentException("Tensor '" + name + "' has data type " + type.name()
                     + ", which SafetensorsWriter cannot write from an NDArray.");
         };
     }
