@@ -46,7 +46,7 @@ final class TensorDecoder {
         if (numel == 0) {
             return manager.zeros(shape, type);
         }
-        long outBytes = numel * type.getNumOfBytes(); // cannot overflow: numel * 8 bytes fit the file
+        long outBytes = Math.multiplyExact(numel, (long) type.getNumOfBytes());
         if (outBytes > Integer.MAX_VALUE) {
             throw new CheckpointException(SafetensorsHeader.message(file, SafetensorsHeader.tensor(info.name())
                     + " would take " + outBytes + " bytes as " + type + ", over the 2 GiB a single tensor may load to"));
