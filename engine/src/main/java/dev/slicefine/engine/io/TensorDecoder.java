@@ -21,6 +21,8 @@ import java.nio.file.Path;
  * file; wrapping our own widening buffer would keep every weight in Java direct memory, which is capped by
  * -XX:MaxDirectMemorySize. So every load wraps, clones into PyTorch-owned memory, and drops the wrapper: at most one
  * tensor is ever held twice.
+ *
+ * <p>F32, I64, I32 and BOOL bytes go to PyTorch as stored, which assumes a little-endian host (x86-64, aarch64).
  */
 final class TensorDecoder {
 
