@@ -21,6 +21,8 @@ import java.nio.file.Path;
  * file; wrapping our own widening buffer would keep every weight in Java direct memory, which is capped by
  * -XX:MaxDirectMemorySize. So every load wraps, clones into PyTorch-owned memory, and drops the wrapper: at most one
  * tensor is ever held twice.
+ *
+ * <p>F32, I64, I32 and BOOL bytes go to PyTorch as stored, which assumes a little-endian host (x86-64, aarch64).
  */
 final class TensorDecoder {
 
@@ -46,7 +48,7 @@ final class TensorDecoder {
         if (numel == 0) {
             return manager.zeros(shape, type);
         }
-        long outBytes = numel * type.getNumOfBytes(); // cannot overflow: numel * 8 bytes fit the file
+        long outBytes = Math.multiplyExact(numel, (long) type.getNumOfBytes());
         if (outBytes > Integer.MAX_VALUE) {
             throw new CheckpointException(SafetensorsHeader.message(file, SafetensorsHeader.tensor(info.name())
                     + " would take " + outBytes + " bytes as " + type + ", over the 2 GiB a single tensor may load to"));
