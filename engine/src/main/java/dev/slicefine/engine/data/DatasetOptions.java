@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * How to read a dataset. tokenizer: required to read a text dataset, optional to validate one (then no token
  * statistics), null for images. maxSeqLen: the model's context, used for the truncation counts (0: no limit).
- * labels: the class names in class-id order, or null to take the sorted distinct labels of the file. eosId: appended
+ * labels: the class names in class-id order, or null to take the distinct labels of the file, sorted (numerically when
+ * every label is an integer, so 2 comes before 10). eosId: appended
  * to every causal-LM example when not null. image: required for images. limit: keep at most this many valid
  * examples (0: all).
  */

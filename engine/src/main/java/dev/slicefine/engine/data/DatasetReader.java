@@ -135,7 +135,11 @@ public final class DatasetReader {
                     + " dataset is " + (options.task() == Task.TEXT_CLASSIFICATION ? ".jsonl or .csv" : ".jsonl"));
             return;
         }
-        if (Files.isDirectory(path) || Files.size(path) == 0) {
+        if (Files.isDirectory(path)) {
+            report.issue(0, null, path.getFileName() + " is a folder, not a file");
+            return;
+        }
+        if (Files.size(path) == 0) {
             report.issue(0, null, "the file is empty");
             return;
         }
