@@ -68,6 +68,7 @@ public final class Merger {
                     Map.of("format", "pt", "slicefine_base_sha256", diff.baseSha256()),
                     (name, channel) -> writeTensor(source, diff, name, channel));
             copySideFiles(modelDir, outDir);
+            patchConfig(outDir.resolve("config.json"), diff);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the merged checkpoint to " + outDir, e);
         }
@@ -108,6 +109,41 @@ public final class Merger {
         while (buf.hasRemaining()) {
             channel.write(buf);
         }
+    }
+
+    /**
+     * A run that trained a classification head records its labels: the merged config gets id2label / label2id, the
+     * sequence-classification architecture, and classifier_pooling when the head reads mean-pooled tokens.
+     */
+    static void patchConfig(Path config, SliceDiff diff) throws IOException {
+        var labels = diff.manifest().path("labels");
+        if (!Files.isRegularFile(config) || !labels.isArray() || labels.isEmpty() || diff.replaced().isEmpty()) {
+            return;
+        }
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        var c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());
+        var id2label = c.putObject("id2label");
+        var label2id = c.putObject("label2id");
+        for (int i = 0; i < labels.size(); i++) {
+            id2label.put(Integer.toString(i), labels.get(i).asText());
+            label2id.put(labels.get(i).asText(), i);
+        }
+        String family = diff.manifest().path("base").path("family").asText();
+        String pooling = diff.manifest().path("classifier_pooling").asText("cls");
+        String arch = switch (family) {
+            case "bert" -> "BertForSequenceClassification";
+            case "roberta" -> "RobertaForSequenceClassification";
+            case "vit" -> "ViTForImageClassification";
+            default -> null;
+        };
+        if (pooling.equals("mean")) {
+            c.put("classifier_pooling", "mean");
+        } else if (arch != null) {
+            c.putArray("architectures").add(arch);
+        }
+        Path tmp = config.resolveSibling("config.json.tmp");
+        json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), c);
+        Files.move(tmp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** config.json, tokenizer and generation files travel with the weights; other safetensors and pickles do not. */

@@ -42,53 +42,68 @@ public final class PeftExporter {
         export(ModelConfigs.read(modelDir), diff, outDir, modelDir.toString());
     }
 
+    /** One LoRA layer: A (r x in) and B (out x r), row-major. */
+    public record AdapterLayer(String module, long out, long in, float[] a, float[] b) {}
+
     public static void export(ModelConfig config, SliceDiff diff, Path outDir, String baseName) {
         if (diff.tensors().isEmpty()) {
             throw new CheckpointException("the diff changes no weight: there is nothing for a LoRA adapter to encode");
         }
-        Set<String> headModules = new LinkedHashSet<>();
         for (String replaced : diff.replaced().keySet()) {
             if (!replaced.startsWith("classifier.")) {
                 throw new CheckpointException("tensor " + replaced + " was trained whole (bias=true?); a LoRA adapter cannot encode it exactly");
             }
-            headModules.add("classifier");
         }
         int r = diff.tensors().values().stream().mapToInt(d -> d.columnIndex().length + d.rowIndex().length).max().orElse(0);
+        List<AdapterLayer> layers = new java.util.ArrayList<>();
+        for (SliceDiff.TensorDiff d : diff.tensors().values()) {
+            String module = d.tensor().substring(0, d.tensor().length() - ".weight".length());
+            float[] a = new float[(int) (r * d.in())];
+            float[] b = new float[(int) (d.out() * r)];
+            int k = 0;
+            for (int j = 0; j < d.columnIndex().length; j++, k++) {
+                a[(int) (k * d.in() + d.columnIndex()[j])] = 1f;
+                for (int i = 0; i < d.out(); i++) {
+                    b[i * r + k] = d.columnDelta()[i * d.columnIndex().length + j];
+                }
+            }
+            for (int j = 0; j < d.rowIndex().length; j++, k++) {
+                System.arraycopy(d.rowDelta(), (int) (j * d.in()), a, (int) (k * d.in()), (int) d.in());
+                b[d.rowIndex()[j] * r + k] = 1f;
+            }
+            layers.add(new AdapterLayer(module, d.out(), d.in(), a, b));
+        }
+        writeAdapter(config, layers, r, r, List.copyOf(diff.replaced().values()), outDir, baseName, diff.baseSha256());
+    }
+
+    /** Writes adapter_model.safetensors + adapter_config.json as HF PEFT 0.21 saves them. */
+    public static void writeAdapter(ModelConfig config, List<AdapterLayer> layers, int r, double alpha,
+                                    List<SliceDiff.Replacement> head, Path outDir, String baseName, String baseSha) {
+        Set<String> headModules = new LinkedHashSet<>();
+        for (SliceDiff.Replacement rep : head) {
+            headModules.add("classifier");
+        }
         try (NDManager m = NDManager.newBaseManager()) {
             Map<String, NDArray> tensors = new LinkedHashMap<>();
             Set<String> modules = new LinkedHashSet<>();
-            for (SliceDiff.TensorDiff d : diff.tensors().values()) {
-                String module = d.tensor().substring(0, d.tensor().length() - ".weight".length());
-                modules.add(module);
-                float[] a = new float[(int) (r * d.in())];
-                float[] b = new float[(int) (d.out() * r)];
-                int k = 0;
-                for (int j = 0; j < d.columnIndex().length; j++, k++) {
-                    a[(int) (k * d.in() + d.columnIndex()[j])] = 1f;
-                    for (int i = 0; i < d.out(); i++) {
-                        b[i * r + k] = d.columnDelta()[i * d.columnIndex().length + j];
-                    }
-                }
-                for (int j = 0; j < d.rowIndex().length; j++, k++) {
-                    System.arraycopy(d.rowDelta(), (int) (j * d.in()), a, (int) (k * d.in()), (int) d.in());
-                    b[d.rowIndex()[j] * r + k] = 1f;
-                }
-                tensors.put("base_model.model." + module + ".lora_A.weight", m.create(a, new Shape(r, d.in())));
-                tensors.put("base_model.model." + module + ".lora_B.weight", m.create(b, new Shape(d.out(), r)));
+            for (AdapterLayer l : layers) {
+                modules.add(l.module());
+                tensors.put("base_model.model." + l.module() + ".lora_A.weight", m.create(l.a(), new Shape(r, l.in())));
+                tensors.put("base_model.model." + l.module() + ".lora_B.weight", m.create(l.b(), new Shape(l.out(), r)));
             }
-            for (SliceDiff.Replacement rep : diff.replaced().values()) {
+            for (SliceDiff.Replacement rep : head) {
                 tensors.put("base_model.model." + rep.tensor(), m.create(rep.values(), new Shape(rep.shape())));
             }
             Files.createDirectories(outDir);
             SafetensorsWriter.write(outDir.resolve("adapter_model.safetensors"), tensors, Map.of("format", "pt"));
-            writeConfig(config, diff, modules, headModules, r, outDir, baseName);
+            writeConfig(config, baseSha, modules, headModules, r, alpha, outDir, baseName);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the adapter to " + outDir, e);
         }
     }
 
-    private static void writeConfig(ModelConfig config, SliceDiff diff, Set<String> modules, Set<String> headModules, int r,
-                                    Path outDir, String baseName) throws IOException {
+    private static void writeConfig(ModelConfig config, String baseSha, Set<String> modules, Set<String> headModules, int r,
+                                    double alpha, Path outDir, String baseName) throws IOException {
         ObjectNode c = JSON.createObjectNode();
         c.putNull("alora_invocation_tokens");
         c.putObject("alpha_pattern");
@@ -110,7 +125,11 @@ public final class PeftExporter {
         c.putNull("layers_pattern");
         c.putNull("layers_to_transform");
         c.putObject("loftq_config");
-        c.put("lora_alpha", r);
+        if (alpha == Math.rint(alpha)) {
+            c.put("lora_alpha", (long) alpha);
+        } else {
+            c.put("lora_alpha", alpha);
+        }
         c.put("lora_bias", false);
         c.put("lora_dropout", 0.0);
         c.putNull("lora_ga_config");
@@ -145,7 +164,7 @@ public final class PeftExporter {
         c.put("use_qalora", false);
         c.put("use_rslora", false);
         c.putNull("velora_config");
-        c.putObject("slicefine").put("base_sha256", diff.baseSha256());
+        c.putObject("slicefine").put("base_sha256", baseSha);
         JSON.writerWithDefaultPrettyPrinter().writeValue(outDir.resolve("adapter_config.json").toFile(), c);
     }
 

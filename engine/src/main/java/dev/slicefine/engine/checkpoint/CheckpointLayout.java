@@ -5,6 +5,7 @@ import dev.slicefine.engine.io.TensorInfo;
 import dev.slicefine.engine.io.TensorSource;
 import dev.slicefine.engine.models.HeadKind;
 import dev.slicefine.engine.models.ModelConfig;
+import dev.slicefine.engine.models.bert.BertConfig;
 import dev.slicefine.engine.models.llama.LlamaConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -87,8 +88,10 @@ public record CheckpointLayout(String prefix, HeadKind head, Map<String, long[]>
             case BERT -> {
                 if (source.contains("classifier.weight")) {
                     long n = labels > 0 ? labels : source.info("classifier.weight").shape()[0];
-                    expected.put(prefix + "pooler.dense.weight", new long[] {h, h});
-                    expected.put(prefix + "pooler.dense.bias", new long[] {h});
+                    if (!((BertConfig) config).classifierPooling().equals("mean")) {
+                        expected.put(prefix + "pooler.dense.weight", new long[] {h, h});
+                        expected.put(prefix + "pooler.dense.bias", new long[] {h});
+                    }
                     expected.put("classifier.weight", new long[] {n, h});
                     expected.put("classifier.bias", new long[] {n});
                     return HeadKind.CLASSIFICATION;

@@ -30,6 +30,19 @@ public final class Main {
               inspect --model DIR                      family, parameters, dtypes, tensors and the validation verdict
               logits  --model DIR --inputs IN.safetensors --out OUT.safetensors [--hidden]
                                                        eval-mode forward pass; OUT holds 'logits' (and hidden states with --hidden)
+              train   --model DIR --task text-classification|causal-lm|image-classification --dataset FILE --out DIR
+                      [--validation FILE | --validation-split 0.1] [--batches FILE (replay pre-tokenized batches)]
+                      [--method slicefine|lora|full|head] [--rank 4] [--modes column|row|row,column] [--move-steps 50]
+                      [--position 0] [--max-position 0] [--learning-rate-decay 1.0] [--min-learning-rate 0]
+                      [--tolerance 0] [--rank-decay 0.5] [--min-rank 1] [--bias] [--targets q_proj,v_proj|GLOB,...]
+                      [--lora-r 8] [--lora-alpha 16] [--lora-dropout 0] [--epochs 3] [--max-steps N] [--batch-size 16]
+                      [--max-seq-len 128] [--optimizer adamw|sgd] [--lr 5e-3] [--lr-schedule constant|linear|cosine]
+                      [--warmup-steps 0] [--weight-decay 0] [--grad-clip 1.0] [--eval-every N] [--early-stopping N]
+                      [--checkpoint-every N] [--checkpoint-dir DIR] [--seed 42] [--log-every 10] [--limit N]
+                                                       prints one JSON line per log step; writes the slice diff to --out
+              merge   --model DIR --diff DIR --out DIR  base + slice diff -> a Hugging Face checkpoint
+              export-peft --model DIR --diff DIR --out DIR
+                                                       the diff as a PEFT LoRA adapter that encodes it exactly
             """;
 
     private Main() {}
@@ -49,6 +62,9 @@ public final class Main {
             return switch (cmd) {
                 case "inspect" -> inspect(new Args(cmd, argv, 1, Set.of("model"), Set.of("json")), out, err);
                 case "logits" -> logits(new Args(cmd, argv, 1, Set.of("model", "inputs", "out"), Set.of("hidden")), out);
+                case "train" -> TrainCommand.run(new Args(cmd, argv, 1, TrainCommand.OPTIONS, TrainCommand.FLAGS), out);
+                case "merge" -> merge(new Args(cmd, argv, 1, Set.of("model", "diff", "out"), Set.of()), out);
+                case "export-peft" -> exportPeft(new Args(cmd, argv, 1, Set.of("model", "diff", "out"), Set.of()), out);
                 default -> {
                     err.println("slicefine: unknown command '" + cmd + "'");
                     err.print(USAGE);
@@ -58,7 +74,8 @@ public final class Main {
         } catch (Args.UsageException e) {
             err.println("slicefine " + e.getMessage());
             return 2;
-        } catch (CheckpointException | ConfigException | IllegalArgumentException e) {
+        } catch (CheckpointException | ConfigException | IllegalArgumentException | IllegalStateException
+                 | dev.slicefine.engine.data.DatasetException e) {
             err.println("slicefine " + cmd + ": " + e.getMessage());
             return 1;
         } catch (Exception e) {
@@ -134,6 +151,20 @@ public final class Main {
             }
             return 0;
         }
+    }
+
+    private static int merge(Args args, PrintStream out) {
+        Path dest = args.path("out");
+        dev.slicefine.engine.artifact.Merger.merge(args.path("model"), args.path("diff"), dest);
+        out.println("merged checkpoint -> " + dest);
+        return 0;
+    }
+
+    private static int exportPeft(Args args, PrintStream out) {
+        Path dest = args.path("out");
+        dev.slicefine.engine.artifact.PeftExporter.export(args.path("model"), args.path("diff"), dest);
+        out.println("PEFT LoRA adapter -> " + dest);
+        return 0;
     }
 
     static ModelInputs readInputs(HfModel m, SafetensorsFile in, NDManager manager) {

@@ -9,6 +9,9 @@ public interface HfModel extends AutoCloseable {
 
     ModelWeights weights();
 
+    /** The backbone's tensor-name prefix ("bert.", "roberta.", "vit.", "model." or "" for a bare encoder). */
+    String prefix();
+
     HeadKind head();
 
     /** Names of the head's tensors (trainable during fine-tuning for classifiers; empty otherwise). */

@@ -11,6 +11,26 @@ import ai.djl.nn.norm.LayerNorm;
 public final class Ops {
     private Ops() {}
 
+    /**
+     * A 0-d tensor in libtorch's own memory. DJL's scalar overloads ({@code x.mul(0.5f)}) wrap a Java direct buffer
+     * and close it right after the op; autograd keeps that tensor for the backward pass, so the backward can read
+     * memory the JVM has already freed (seen here as rare NaN gradients). Every scalar in a differentiable path must
+     * come from here.
+     */
+    public static NDArray scalar(NDArray like, float value) {
+        return like.getManager().full(new Shape(), value, like.getDataType());
+    }
+
+    /** Copies host values into an existing tensor (NDArray.set(Buffer) would make it point at Java memory). */
+    public static void copyInto(NDArray target, float[] values) {
+        if (values.length != target.size()) {
+            throw new IllegalArgumentException("expected " + target.size() + " values for " + target.getShape() + ", got " + values.length);
+        }
+        try (NDArray src = target.getManager().create(values, target.getShape()); NDArray owned = src.duplicate()) {
+            target.set(new ai.djl.ndarray.index.NDIndex("..."), owned);
+        }
+    }
+
     public static NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta, double eps) {
         return LayerNorm.layerNorm(x, new Shape(x.getShape().tail()), gamma, beta, (float) eps).singletonOrThrow();
     }
@@ -18,7 +38,7 @@ public final class Ops {
     /** LLaMA RMSNorm: x * rsqrt(mean(x^2) + eps) * weight. */
     public static NDArray rmsNorm(NDArray x, NDArray weight, double eps) {
         NDArray variance = x.square().mean(new int[] {-1}, true);
-        return x.div(variance.add((float) eps).sqrt()).mul(weight);
+        return x.div(variance.add(scalar(variance, (float) eps)).sqrt()).mul(weight);
     }
 
     public static NDArray activation(String name, NDArray x) {
@@ -37,8 +57,9 @@ public final class Ops {
 
     private static NDArray geluTanh(NDArray x) {
         // 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3)))
-        NDArray inner = x.add(x.pow(3).mul(0.044715f)).mul((float) Math.sqrt(2.0 / Math.PI));
-        return x.mul(0.5f).mul(inner.tanh().add(1f));
+        NDArray cube = x.mul(x).mul(x);
+        NDArray inner = x.add(cube.mul(scalar(x, 0.044715f))).mul(scalar(x, (float) Math.sqrt(2.0 / Math.PI)));
+        return x.mul(scalar(x, 0.5f)).mul(inner.tanh().add(scalar(x, 1f)));
     }
 
     public static NDArray dropout(NDArray x, double rate, boolean training) {
@@ -57,7 +78,8 @@ public final class Ops {
         // Scale q and k by sqrt(scale) before the product, as torch's scaled_dot_product_attention does: the
         // reference runs match it to a few ulps, where scaling the product drifts 10x further over a training run.
         float sq = (float) Math.sqrt(scale);
-        NDArray scores = q.mul(sq).matMul(k.mul(sq).transpose(0, 1, 3, 2));
+        NDArray s = scalar(q, sq);
+        NDArray scores = q.mul(s).matMul(k.mul(s).transpose(0, 1, 3, 2));
         if (additiveMask != null) {
             scores = scores.add(additiveMask);
         }

@@ -1,5 +1,6 @@
 package dev.slicefine.engine.train;
 
+import dev.slicefine.engine.nn.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
@@ -30,6 +31,8 @@ public final class AdamW implements Optimizer {
             m = parent.newSubManager();
             first = m.zeros(like.getShape());
             second = m.zeros(like.getShape());
+            // Created during a training step's NDScope, but they must outlive it.
+            NDScope.unregister(first, second);
         }
     }
 
@@ -95,8 +98,8 @@ public final class AdamW implements Optimizer {
                 continue;
             }
             Moments s = new Moments(manager, p.array());
-            s.first.set(st.get("exp_avg"));
-            s.second.set(st.get("exp_avg_sq"));
+            Ops.copyInto(s.first, st.get("exp_avg"));
+            Ops.copyInto(s.second, st.get("exp_avg_sq"));
             s.step = (int) st.get("step")[0];
             moments.put(p.name(), s);
         }

@@ -3,6 +3,7 @@ package dev.slicefine.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import dev.slicefine.engine.nn.Ops;
 
 /** Losses exactly as torch.nn.functional.cross_entropy computes them (mean over counted targets). */
 public final class Losses {
@@ -35,6 +36,6 @@ public final class Losses {
         if (count == 0) {
             throw new IllegalArgumentException("a batch has no target tokens (every label is -100)");
         }
-        return picked.mul(weights).sum().div(count).neg();
+        return picked.mul(weights).sum().div(Ops.scalar(picked, count)).neg();
     }
 }

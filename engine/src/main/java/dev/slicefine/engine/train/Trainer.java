@@ -99,7 +99,7 @@ public final class Trainer {
                     }
                     loss = lossArray.getFloat();
                     if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("the loss became " + loss + " at step " + step
+                        throw new IllegalStateException("the loss became " + loss + " at step " + step + nonFinite()
                                 + ": lower the learning rate or enable gradient clipping");
                     }
                     gradNorm = clip(params);
@@ -160,6 +160,27 @@ public final class Trainer {
             return new Result(step, losses, lastEval, stoppedEarly, interrupted, (System.nanoTime() - t0) / 1e9,
                     method.trainableParameterCount());
         }
+    }
+
+    /** Names the weights holding NaN or infinity, for the error message. */
+    private String nonFinite() {
+        List<String> bad = new ArrayList<>();
+        for (var e : model.weights().asMap().entrySet()) {
+            try (NDArray finite = e.getValue().isInfinite().logicalOr(e.getValue().isNaN()).any()) {
+                if (finite.getBoolean()) {
+                    bad.add(e.getKey());
+                }
+            }
+        }
+        for (Param p : method.params()) {
+            try (NDArray finite = p.array().isInfinite().logicalOr(p.array().isNaN()).any()) {
+                if (finite.getBoolean()) {
+                    bad.add(p.name());
+                }
+            }
+        }
+        return bad.isEmpty() ? "" : " (non-finite values in " + String.join(", ", bad.subList(0, Math.min(5, bad.size())))
+                + (bad.size() > 5 ? " and " + (bad.size() - 5) + " more" : "") + ")";
     }
 
     private NDArray loss(ModelOutput out, NDArray labels) {

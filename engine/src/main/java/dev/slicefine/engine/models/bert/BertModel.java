@@ -69,6 +69,11 @@ public final class BertModel implements HfModel {
     }
 
     @Override
+    public String prefix() {
+        return prefix;
+    }
+
+    @Override
     public BertConfig config() {
         return config;
     }
@@ -131,7 +136,12 @@ public final class BertModel implements HfModel {
                 x = Ops.dropout(x, config.hiddenDropout(), training);
                 logits = classifier.forward(x);
             } else {
-                NDArray pooled = pooler != null ? pooler.forward(cls).tanh() : cls;
+                NDArray pooled;
+                if (config.classifierPooling().equals("mean")) {
+                    pooled = meanPoolRaw(h, mask);
+                } else {
+                    pooled = pooler != null ? pooler.forward(cls).tanh() : cls;
+                }
                 logits = classifier.forward(Ops.dropout(pooled, config.hiddenDropout(), training));
             }
         } else {
@@ -142,12 +152,17 @@ public final class BertModel implements HfModel {
 
     /** Mean over the unmasked tokens, then L2-normalised (sentence-transformers' mean pooling + Normalize). */
     public static NDArray meanPool(NDArray hidden, NDArray mask) {
+        NDArray mean = meanPoolRaw(hidden, mask);
+        NDArray norm = mean.square().sum(new int[] {-1}, true).sqrt().maximum(Ops.scalar(mean, 1e-12f));
+        return mean.div(norm);
+    }
+
+    /** Mean of the hidden states over the unmasked tokens (the head of a classifier built on a sentence encoder). */
+    public static NDArray meanPoolRaw(NDArray hidden, NDArray mask) {
         NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1);
         NDArray summed = hidden.mul(m).sum(new int[] {1});
-        NDArray counts = m.sum(new int[] {1}).maximum(1e-9f);
-        NDArray mean = summed.div(counts);
-        NDArray norm = mean.square().sum(new int[] {-1}, true).sqrt().maximum(1e-12f);
-        return mean.div(norm);
+        NDArray counts = m.sum(new int[] {1}).maximum(Ops.scalar(m, 1f));
+        return summed.div(counts);
     }
 
     private NDArray positionIds(NDArray ids) {

@@ -25,6 +25,7 @@ public record LlamaConfig(
         boolean mlpBias,
         boolean tieWordEmbeddings,
         int padTokenId,
+        int eosTokenId,
         int maxPositions) implements ModelConfig {
 
     public static LlamaConfig parse(ConfigJson c) {
@@ -64,7 +65,16 @@ public record LlamaConfig(
         return new LlamaConfig(archs.isEmpty() ? "" : archs.get(0), c.requireInt("vocab_size"), hidden,
                 c.requireInt("num_hidden_layers"), heads, kv, headDim, c.requireInt("intermediate_size"),
                 c.optDouble("rms_norm_eps", 1e-6), theta, c.optBool("attention_bias", false), c.optBool("mlp_bias", false),
-                c.optBool("tie_word_embeddings", false), c.optId("pad_token_id", -1), c.optInt("max_position_embeddings", 2048));
+                c.optBool("tie_word_embeddings", false), c.optId("pad_token_id", -1), eos(c), c.optInt("max_position_embeddings", 2048));
+    }
+
+    /** eos_token_id is an integer or, in newer checkpoints, a list of them (the first is the one to append). */
+    private static int eos(ConfigJson c) {
+        JsonNode n = c.root().get("eos_token_id");
+        if (n != null && n.isArray() && n.size() > 0) {
+            return n.get(0).asInt();
+        }
+        return c.optId("eos_token_id", -1);
     }
 
     @Override

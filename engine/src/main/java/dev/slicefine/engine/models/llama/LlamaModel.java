@@ -58,6 +58,11 @@ public final class LlamaModel implements HfModel {
     }
 
     @Override
+    public String prefix() {
+        return P;
+    }
+
+    @Override
     public ModelWeights weights() {
         return w;
     }

@@ -49,6 +49,11 @@ public record VitConfig(
         return ModelFamily.VIT;
     }
 
+    public VitConfig withLabels(List<String> newLabels) {
+        return new VitConfig(architecture, imageSize, patchSize, numChannels, hiddenSize, numLayers, numHeads, intermediateSize,
+                hiddenAct, layerNormEps, qkvBias, hiddenDropout, attentionDropout, List.copyOf(newLabels));
+    }
+
     public int numPatches() {
         int n = imageSize / patchSize;
         return n * n;

@@ -53,6 +53,11 @@ public final class VitModel implements HfModel {
     }
 
     @Override
+    public String prefix() {
+        return P;
+    }
+
+    @Override
     public ModelWeights weights() {
         return w;
     }

@@ -1,5 +1,6 @@
 package dev.slicefine.engine.peft.slice;
 
+import dev.slicefine.engine.nn.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -291,10 +292,10 @@ public final class SliceFineMethod implements TrainingMethod {
             s.restore(SliceMode.parse(l.get("mode").asText()), l.get("rank").asInt(), positions, tensors.get("slice." + s.name()));
         }
         for (Param p : head) {
-            p.array().set(tensors.get("head." + p.name()));
+            Ops.copyInto(p.array(), tensors.get("head." + p.name()));
         }
         for (Param p : biases) {
-            p.array().set(tensors.get("bias." + p.name()));
+            Ops.copyInto(p.array(), tensors.get("bias." + p.name()));
         }
     }
 

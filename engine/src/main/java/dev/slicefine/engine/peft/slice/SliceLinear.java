@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.slicefine.engine.nn.DenseLinear;
 import dev.slicefine.engine.nn.Linear;
+import dev.slicefine.engine.nn.Ops;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -111,7 +112,7 @@ public final class SliceLinear implements Linear {
     public void restore(SliceMode newMode, int newRank, int[] modePositions, float[] values) {
         System.arraycopy(modePositions, 0, positions, 0, positions.length);
         open(newMode, newRank);
-        delta.set(values);
+        Ops.copyInto(delta, values);
     }
 
     public int[] positions() {
@@ -142,13 +143,32 @@ public final class SliceLinear implements Linear {
         }
         int p = position();
         float[] d = delta.toFloatArray();
+        boolean changed = false;
+        for (float v : d) {
+            if (v != 0f) {
+                changed = true;
+                break;
+            }
+        }
+        if (changed) {
+            record(p, d);
+        }
+        positions[mode.ordinal()] = p + rank;
+        sliceManager.close();
+        sliceManager = null;
+        delta = null;
+    }
+
+    /** Adds D into W's slice at p and into the recorded diff (an untrained, all-zero D changes nothing). */
+    private void record(int p, float[] d) {
         String index = mode == SliceMode.COLUMN ? ":, " + p + ":" + (p + rank) : p + ":" + (p + rank) + ", :";
         try (NDManager tmp = parent.newSubManager()) {
-            NDArray current = weight.get(index);
-            current.attach(tmp);
-            NDArray updated = current.add(delta.stopGradient());
-            updated.attach(tmp);
-            weight.set(new ai.djl.ndarray.index.NDIndex(index), updated);
+            // A basic slice of W is a view: adding in place writes W's slice and nothing else.
+            NDArray view = weight.get(index);
+            view.attach(tmp);
+            NDArray d2 = delta.stopGradient();
+            d2.attach(tmp);
+            view.addi(d2);
         }
         if (mode == SliceMode.COLUMN) {
             for (int j = 0; j < rank; j++) {
@@ -165,10 +185,6 @@ public final class SliceLinear implements Linear {
                 }
             }
         }
-        positions[mode.ordinal()] = p + rank;
-        sliceManager.close();
-        sliceManager = null;
-        delta = null;
     }
 
     /** Accumulated new-minus-old values of every column any slice changed (index -> column of length out). */
