@@ -116,7 +116,7 @@ public final class SliceDiff {
         for (Param p : wholeTensors) {
             r.put(p.name(), new Replacement(p.name(), p.array().getShape().getShape(), p.array().toFloatArray()));
         }
-        ObjectNode m = manifest.deepCopy();
+        ObjectNode m = manifest; // the caller's manifest gains the diff's entries
         m.put("format", FORMAT);
         m.put("version", 1);
         ObjectNode changed = m.putObject("tensors");
