@@ -128,12 +128,18 @@ public final class Main {
         Path model = args.path("model");
         Path inputs = args.path("inputs");
         Path dest = args.path("out");
+        long t0 = System.nanoTime();
         try (NDManager root = NDManager.newBaseManager();
              HfModel m = HfModels.load(model, root);
              SafetensorsFile in = SafetensorsFile.open(inputs);
              NDScope scope = new NDScope()) {
+            long t1 = System.nanoTime();
             ModelInputs batch = readInputs(m, in, root);
             ModelOutput o = m.forward(batch, false);
+            (o.logits() != null ? o.logits() : o.hiddenLast()).sum().getFloat(); // forces the computation for the timing
+            long t2 = System.nanoTime();
+            out.printf("load %.0f ms, forward %.0f ms (batch %s)%n", (t1 - t0) / 1e6, (t2 - t1) / 1e6, batch.inputIds() != null
+                    ? batch.inputIds().getShape() : batch.pixelValues().getShape());
             Map<String, NDArray> result = new LinkedHashMap<>();
             if (o.logits() != null) {
                 result.put("logits", o.logits());
