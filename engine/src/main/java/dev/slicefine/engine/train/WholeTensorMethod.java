@@ -15,7 +15,7 @@ import java.util.Map;
  * Baselines that train whole tensors in place: {@code full} (every floating tensor of the model, embeddings and norms
  * included) and {@code head} (only the classification head).
  */
-public final class WholeTensorMethod implements TrainingMethod {
+public final class WholeTensorMethod implements FixedParamsMethod {
     private final boolean full;
     private final List<Param> params = new ArrayList<>();
 
@@ -56,41 +56,11 @@ public final class WholeTensorMethod implements TrainingMethod {
         return params;
     }
 
-    @Override
-    public StepOutcome afterStep(int step) {
-        return StepOutcome.NONE;
-    }
 
-    @Override
-    public void finish() {}
 
-    @Override
-    public long trainableParameterCount() {
-        return TrainingMethods.size(params);
-    }
 
-    @Override
-    public Map<String, NDArray> checkpointTensors() {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        params.forEach(p -> out.put(p.name(), p.array()));
-        return out;
-    }
 
-    @Override
-    public ObjectNode checkpointMeta() {
-        return new ObjectMapper().createObjectNode();
-    }
 
-    @Override
-    public void restore(Map<String, float[]> tensors, ObjectNode meta) {
-        for (Param p : params) {
-            float[] v = tensors.get(p.name());
-            if (v == null) {
-                throw new IllegalArgumentException("checkpoint has no tensor " + p.name());
-            }
-            Ops.copyInto(p.array(), v);
-        }
-    }
 
     @Override
     public void close() {}

@@ -11,7 +11,7 @@ import dev.slicefine.engine.models.HfModel;
 import dev.slicefine.engine.nn.LinearSlot;
 import dev.slicefine.engine.peft.TargetPatterns;
 import dev.slicefine.engine.train.Param;
-import dev.slicefine.engine.train.TrainingMethod;
+import dev.slicefine.engine.train.FixedParamsMethod;
 import dev.slicefine.engine.train.TrainingMethods;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,7 +19,7 @@ import java.util.List;
 import java.util.Map;
 
 /** The LoRA baseline in the same trainer: A kaiming-uniform (bound 1/sqrt(in), as PEFT), B zero, scale alpha / r. */
-public final class LoraMethod implements TrainingMethod {
+public final class LoraMethod implements FixedParamsMethod {
     private final LoraConfig config;
     private final long seed;
     private final List<Param> head = new ArrayList<>();
@@ -78,43 +78,11 @@ public final class LoraMethod implements TrainingMethod {
         return out;
     }
 
-    @Override
-    public StepOutcome afterStep(int step) {
-        return StepOutcome.NONE;
-    }
 
-    @Override
-    public void finish() {}
 
-    @Override
-    public long trainableParameterCount() {
-        return TrainingMethods.size(params());
-    }
 
-    @Override
-    public Map<String, NDArray> checkpointTensors() {
-        Map<String, NDArray> out = new LinkedHashMap<>();
-        for (Param p : params()) {
-            out.put(p.name(), p.array());
-        }
-        return out;
-    }
 
-    @Override
-    public ObjectNode checkpointMeta() {
-        return new ObjectMapper().createObjectNode();
-    }
 
-    @Override
-    public void restore(Map<String, float[]> tensors, ObjectNode meta) {
-        for (Param p : params()) {
-            float[] v = tensors.get(p.name());
-            if (v == null) {
-                throw new IllegalArgumentException("checkpoint has no tensor " + p.name());
-            }
-            Ops.copyInto(p.array(), v);
-        }
-    }
 
     @Override
     public void close() {
