@@ -1,15 +1,9 @@
 package dev.slicefine.engine.train;
 
-import dev.slicefine.engine.nn.Ops;
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.models.HfModel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Baselines that train whole tensors in place: {@code full} (every floating tensor of the model, embeddings and norms

@@ -1,12 +1,9 @@
 package dev.slicefine.engine.peft.lora;
 
-import dev.slicefine.engine.nn.Ops;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.models.HfModel;
 import dev.slicefine.engine.nn.LinearSlot;
 import dev.slicefine.engine.peft.TargetPatterns;
