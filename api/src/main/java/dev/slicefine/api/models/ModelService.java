@@ -55,7 +55,7 @@ public class ModelService {
 
     public ModelView upload(Caller caller, HttpServletRequest request) throws IOException {
         List<String> names = new ArrayList<>();
-        MultipartUpload.Result parts = MultipartUpload.read(request, store, properties.upload().maxBytes().toBytes(), raw -> {
+        MultipartUpload.Result parts = MultipartUpload.read(request, store, properties.upload().maxBytes().toBytes(), (raw, fields) -> {
             String path = SafePaths.relative(raw);
             if (FileRules.archiveKind(path) == null) {
                 FileRules.checkModelFile(path);

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.commons.fileupload2.core.FileItemInput;
 import org.apache.commons.fileupload2.core.FileItemInputIterator;
 import org.apache.commons.fileupload2.jakarta.servlet6.JakartaServletFileUpload;
@@ -39,9 +39,11 @@ public final class MultipartUpload {
     private MultipartUpload() {}
 
     /**
-     * @param checkName called with each file name before its bytes are read, so a refused file is refused at once
+     * @param checkName called with each file name (and the fields read so far) before its bytes are read, so a
+     *                  refused file is refused at once
      */
-    public static Result read(HttpServletRequest request, BlobStore store, long maxBytes, Consumer<String> checkName)
+    public static Result read(HttpServletRequest request, BlobStore store, long maxBytes,
+                              BiConsumer<String, Map<String, String>> checkName)
             throws IOException {
         if (request.getContentType() == null || !request.getContentType().toLowerCase().startsWith("multipart/form-data")) {
             throw new ApiException(org.springframework.http.HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
@@ -76,7 +78,7 @@ public final class MultipartUpload {
                         if (name == null || name.isEmpty()) {
                             throw ApiException.badRequest("missing_filename", "File part '" + item.getFieldName() + "' has no filename");
                         }
-                        checkName.accept(name);
+                        checkName.accept(name, fields);
                         files.add(new FilePart(item.getFieldName(), name, store.write(in, maxBytes)));
                     }
                 }
