@@ -15,6 +15,12 @@ public interface BlobStore {
     /** Copies {@code in} to a temporary file, hashing on the way; fails with {@link BlobTooLargeException} past {@code maxBytes}. */
     BlobCandidate write(InputStream in, long maxBytes) throws IOException;
 
+    /**
+     * Turns an existing local file into a candidate without copying where possible (hard link), hashing it once.
+     * The original file is left in place.
+     */
+    BlobCandidate importFile(Path file) throws IOException;
+
     /** Makes the candidate visible under its hash (atomic rename); a blob already there is kept and the candidate dropped. */
     void publish(BlobCandidate candidate) throws IOException;
 

@@ -68,6 +68,30 @@ public class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
+    public BlobCandidate importFile(Path file) throws IOException {
+        Path temp = tmp.resolve(UUID.randomUUID() + ".part");
+        try {
+            Files.createLink(temp, file);
+        } catch (IOException | UnsupportedOperationException e) {
+            Files.copy(file, temp);
+        }
+        MessageDigest digest = sha256();
+        long size = 0;
+        try (InputStream in = Files.newInputStream(temp)) {
+            byte[] buffer = new byte[BUFFER];
+            int n;
+            while ((n = in.read(buffer)) != -1) {
+                digest.update(buffer, 0, n);
+                size += n;
+            }
+        } catch (IOException e) {
+            Files.deleteIfExists(temp);
+            throw e;
+        }
+        return new BlobCandidate(temp, HexFormat.of().formatHex(digest.digest()), size);
+    }
+
+    @Override
     public void publish(BlobCandidate candidate) throws IOException {
         Path target = path(candidate.sha256());
         if (Files.exists(target)) {
