@@ -58,6 +58,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "Parameter '" + e.getName() + "' has an invalid value"));
     }
 
+    /** The client went away mid-request: nobody to answer. */
+    @ExceptionHandler(org.apache.catalina.connector.ClientAbortException.class)
+    void clientAbort(Exception e) {
+        log.debug("Client aborted the request: {}", e.toString());
+    }
+
     @ExceptionHandler(Exception.class)
     ResponseEntity<ProblemDetail> unexpected(Exception e) {
         log.error("Unhandled error", e);

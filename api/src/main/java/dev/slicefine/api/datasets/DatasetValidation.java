@@ -10,7 +10,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.task.TaskExecutor;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ExecutorService;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -21,17 +22,23 @@ class DatasetValidation {
 
     private final DatasetRepository datasets;
     private final BlobStore store;
-    private final TaskExecutor executor;
+    private final ExecutorService executor;
     private final SliceFineProperties properties;
     private final DatasetValidator validator;
 
-    DatasetValidation(DatasetRepository datasets, BlobStore store, TaskExecutor validationExecutor,
+    DatasetValidation(DatasetRepository datasets, BlobStore store, ExecutorService validationExecutor,
                       SliceFineProperties properties, JsonMapper json) {
         this.datasets = datasets;
         this.store = store;
         this.executor = validationExecutor;
         this.properties = properties;
         this.validator = new DatasetValidator(json, properties.validation().maxReportedErrors());
+    }
+
+    /** Before the database goes away: stop validations (they run again at the next start). */
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
     }
 
     void submit(UUID datasetId) {

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
-import org.springframework.core.task.TaskExecutor;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ExecutorService;
 import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -36,18 +37,24 @@ public class ModelValidation {
     private final ModelRepository models;
     private final BlobStore store;
     private final ObjectProvider<ModelValidator> validator;
-    private final TaskExecutor executor;
+    private final ExecutorService executor;
     private final SliceFineProperties properties;
     private final JsonMapper json;
 
     ModelValidation(ModelRepository models, BlobStore store, ObjectProvider<ModelValidator> validator,
-                    TaskExecutor validationExecutor, SliceFineProperties properties, JsonMapper json) {
+                    ExecutorService validationExecutor, SliceFineProperties properties, JsonMapper json) {
         this.models = models;
         this.store = store;
         this.validator = validator;
         this.executor = validationExecutor;
         this.properties = properties;
         this.json = json;
+    }
+
+    /** Before the database goes away: stop validations (they run again at the next start). */
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
     }
 
     void submit(UUID modelId) {
