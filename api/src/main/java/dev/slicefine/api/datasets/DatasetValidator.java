@@ -7,8 +7,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -91,58 +89,62 @@ public final class DatasetValidator {
         }
     }
 
-    public DatasetReport jsonl(InputStream raw, String textField, String labelField) throws IOException {
+    public DatasetReport jsonl(InputStream in, String textField, String labelField) throws IOException {
         Tally tally = new Tally(DatasetFormat.jsonl);
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (InputStream in = new BufferedInputStream(raw, 256 * 1024)) {
-            ByteArrayOutputStream buffer = new ByteArrayOutputStream(4096);
-            long line = 0;
-            while (true) {
-                buffer.reset();
-                boolean tooLong = false;
-                int b;
-                while ((b = in.read()) != -1 && b != '\n') {
-                    if (buffer.size() < MAX_LINE_BYTES) {
-                        buffer.write(b);
-                    } else {
-                        tooLong = true;
-                    }
-                }
-                if (b == -1 && buffer.size() == 0 && !tooLong) {
-                    break;
-                }
-                line++;
-                byte[] bytes = buffer.toByteArray();
-                int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
-                if (tooLong) {
-                    tally.rows++;
-                    tally.error(line, null, "line_too_long", "line is longer than " + MAX_LINE_BYTES + " bytes");
-                } else if (isBlank(bytes, length)) {
-                    tally.blank++;
-                } else {
-                    tally.rows++;
-                    String text;
-                    try {
-                        text = decoder.decode(ByteBuffer.wrap(bytes, 0, length)).toString();
-                    } catch (CharacterCodingException e) {
-                        tally.error(line, null, "invalid_utf8", "line is not valid UTF-8");
-                        continue;
-                    }
-                    checkJsonRow(tally, line, text, textField, labelField);
-                }
-                if (b == -1) {
-                    break;
+        byte[] buffer = new byte[256 * 1024];
+        ByteArrayOutputStream line = new ByteArrayOutputStream(4096);
+        boolean tooLong = false;
+        long lineNo = 0;
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            int from = 0;
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] == '\n') {
+                    tooLong = append(line, buffer, from, i - from, tooLong);
+                    checkLine(tally, ++lineNo, line, tooLong, textField, labelField);
+                    line.reset();
+                    tooLong = false;
+                    from = i + 1;
                 }
             }
+            tooLong = append(line, buffer, from, n - from, tooLong);
+        }
+        if (line.size() > 0 || tooLong) {
+            checkLine(tally, ++lineNo, line, tooLong, textField, labelField);
         }
         return tally.report();
     }
 
-    private void checkJsonRow(Tally tally, long line, String text, String textField, String labelField) {
+    /** Keeps at most MAX_LINE_BYTES of a line; returns whether the line is too long. */
+    private static boolean append(ByteArrayOutputStream line, byte[] bytes, int from, int length, boolean tooLong) {
+        int room = MAX_LINE_BYTES - line.size();
+        if (length > room) {
+            line.write(bytes, from, Math.max(room, 0));
+            return true;
+        }
+        line.write(bytes, from, length);
+        return tooLong;
+    }
+
+    private void checkLine(Tally tally, long line, ByteArrayOutputStream buffer, boolean tooLong, String textField,
+                           String labelField) {
+        byte[] bytes = buffer.toByteArray();
+        int length = bytes.length > 0 && bytes[bytes.length - 1] == '\r' ? bytes.length - 1 : bytes.length;
+        if (tooLong) {
+            tally.rows++;
+            tally.error(line, null, "line_too_long", "line is longer than " + MAX_LINE_BYTES + " bytes");
+        } else if (isBlank(bytes, length)) {
+            tally.blank++;
+        } else {
+            tally.rows++;
+            checkJsonRow(tally, line, bytes, length, textField, labelField);
+        }
+    }
+
+    private void checkJsonRow(Tally tally, long line, byte[] bytes, int length, String textField, String labelField) {
         JsonNode row;
         try {
-            row = json.readTree(text);
+            row = json.readTree(bytes, 0, length);
         } catch (JacksonException e) {
             String why = e.getOriginalMessage();
             tally.error(line, null, "invalid_json", "not valid JSON: " + (why.length() > 160 ? why.substring(0, 160) + "..." : why));

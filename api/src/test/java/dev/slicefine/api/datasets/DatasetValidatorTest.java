@@ -70,6 +70,22 @@ class DatasetValidatorTest {
     }
 
     @Test
+    void overlongLinesAndInvalidUtf8AreReportedWithoutStoppingTheScan() throws IOException {
+        byte[] longLine = ("{\"text\":\"" + "x".repeat(DatasetValidator.MAX_LINE_BYTES) + "\",\"label\":\"a\"}\n").getBytes();
+        byte[] badUtf8 = {'{', '"', 't', 'e', 'x', 't', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'};
+        byte[] good = "{\"text\":\"fine\",\"label\":\"a\"}".getBytes();
+        java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+        all.writeBytes(longLine);
+        all.writeBytes(badUtf8);
+        all.writeBytes(good);
+        DatasetReport r = validator.jsonl(new ByteArrayInputStream(all.toByteArray()), "text", "label");
+        assertThat(r.rows()).isEqualTo(3);
+        assertThat(r.validRows()).isEqualTo(1);
+        assertThat(r.errors()).extracting(DatasetError::line, DatasetError::code)
+                .containsExactly(tuple(1L, "line_too_long"), tuple(2L, "invalid_json"));
+    }
+
+    @Test
     void emptyFileIsInvalid() throws IOException {
         DatasetReport r = validator.jsonl(text(""), "text", "label");
         assertThat(r.valid()).isFalse();
