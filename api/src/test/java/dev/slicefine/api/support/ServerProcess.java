@@ -22,8 +22,10 @@ public final class ServerProcess implements AutoCloseable {
                 "--server.port=0",
                 "--server.shutdown=immediate",
                 "--slicefine.data-dir=" + dataDir,
-                "--slicefine.admin-key=" + ApiTestBase.ADMIN_KEY,
                 "--spring.jmx.enabled=false"));
+        if (List.of(extra).stream().noneMatch(a -> a.startsWith("--slicefine.admin-key="))) {
+            args.add("--slicefine.admin-key=" + ApiTestBase.ADMIN_KEY);
+        }
         if (jdbcUrl != null) {
             TestDatabase db = TestDatabase.get();
             args.add("--spring.datasource.url=" + jdbcUrl);
