@@ -52,6 +52,7 @@ class ErrorsAndOpsIT extends ApiTestBase {
         assertThat(docs.status()).isEqualTo(200);
         assertThat(docs.body()).contains("/v1/models", "/v1/datasets", "/v1/uploads/{id}", "/v1/keys", "/v1/tenants");
         assertThat(docs.json().get("components").get("securitySchemes").has("apiKey")).isTrue();
+        assertThat(docs.json().get("paths").has("/error")).isFalse();
         assertThat(http.get("/swagger-ui/index.html", null).status()).isEqualTo(200);
     }
 

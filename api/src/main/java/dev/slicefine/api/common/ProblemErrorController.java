@@ -1,5 +1,6 @@
 package dev.slicefine.api.common;
 
+import io.swagger.v3.oas.annotations.Hidden;
 import jakarta.servlet.RequestDispatcher;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.boot.webmvc.error.ErrorController;
@@ -13,6 +14,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /** Errors that happen outside Spring MVC (container, filters) also answer as problem details. */
 @RestController
+@Hidden
 public class ProblemErrorController implements ErrorController {
 
     @RequestMapping(value = "${server.error.path:/error}", produces = {MediaType.APPLICATION_PROBLEM_JSON_VALUE, MediaType.ALL_VALUE})
