@@ -1,0 +1,42 @@
+package dev.slicefine.engine.finetune;
+
+import ai.djl.ndarray.NDArray;
+import dev.slicefine.engine.io.DType;
+import dev.slicefine.engine.io.SafetensorsWriter;
+import dev.slicefine.engine.models.HfModel;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** A fully fine-tuned model written as a Hugging Face checkpoint (F32), tensor by tensor. */
+final class FullCheckpoint {
+    private FullCheckpoint() {}
+
+    static void write(HfModel model, Path baseDir, Path out) throws IOException {
+        Map<String, NDArray> weights = model.weights().asMap();
+        List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+        for (var e : weights.entrySet()) {
+            specs.add(new SafetensorsWriter.Spec(e.getKey(), DType.F32, e.getValue().getShape().getShape()));
+        }
+        SafetensorsWriter.write(out.resolve("model.safetensors"), specs, Map.of("format", "pt"), (name, channel) -> {
+            ByteBuffer b = ByteBuffer.wrap(weights.get(name).toByteArray()).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+        });
+        try (var files = Files.list(baseDir)) {
+            for (Path p : files.toList()) {
+                String n = p.getFileName().toString();
+                if (Files.isRegularFile(p) && n.endsWith(".json") && !n.equals("model.safetensors.index.json")) {
+                    Files.copy(p, out.resolve(n), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+package dev.slicefine.engine.models;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.slicefine.engine.models.bert.BertConfig;
+import dev.slicefine.engine.models.vit.VitConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Gives a model the classification head a task needs: kept when the checkpoint's head already has these labels,
+ * otherwise initialised fresh (normal(0, initializer_range), zero bias, as transformers initialises it). A BERT encoder
+ * without a pooler (a sentence-transformers checkpoint) classifies its mean-pooled tokens ({@code classifier_pooling:
+ * mean}, recorded in the merged config).
+ */
+public final class Heads {
+    private Heads() {}
+
+    public static HfModel withClassifier(HfModel model, List<String> labels, long seed) {
+        String prefix = model.prefix();
+        ModelConfig config = model.config();
+        if (config.family() == ModelFamily.LLAMA) {
+            throw new IllegalArgumentException("a causal LM has no classification head: use the causal-lm task");
+        }
+        if (labels.size() < 2) {
+            throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
+        }
+        if (model.head() == HeadKind.CLASSIFICATION && config.labels().size() == labels.size()) {
+            return model;
+        }
+        ModelWeights w = model.weights();
+        long h = config.hiddenSize();
+        int n = labels.size();
+        Map<String, long[]> fresh = new LinkedHashMap<>();
+        ModelConfig newConfig;
+        if (config instanceof BertConfig b) {
+            if (b.family() == ModelFamily.ROBERTA) {
+                fresh.put("classifier.dense.weight", new long[] {h, h});
+                fresh.put("classifier.dense.bias", new long[] {h});
+                fresh.put("classifier.out_proj.weight", new long[] {n, h});
+                fresh.put("classifier.out_proj.bias", new long[] {n});
+                newConfig = b.withClassifier(labels, "cls");
+            } else {
+                fresh.put("classifier.weight", new long[] {n, h});
+                fresh.put("classifier.bias", new long[] {n});
+                boolean pooler = w.contains(prefix + "pooler.dense.weight");
+                newConfig = b.withClassifier(labels, pooler ? "cls" : "mean");
+            }
+        } else {
+            VitConfig v = (VitConfig) config;
+            fresh.put("classifier.weight", new long[] {n, h});
+            fresh.put("classifier.bias", new long[] {n});
+            newConfig = v.withLabels(labels);
+        }
+        double std = config instanceof BertConfig b ? b.initializerRange() : 0.02;
+        NDManager m = w.manager();
+        m.getEngine().setRandomSeed((int) seed);
+        for (var e : fresh.entrySet()) {
+            Shape shape = new Shape(e.getValue());
+            NDArray a = e.getKey().endsWith(".bias") ? m.zeros(shape, DataType.FLOAT32) : m.randomNormal(0f, (float) std, shape, DataType.FLOAT32);
+            w.put(e.getKey(), a);
+        }
+        return HfModels.build(newConfig, w, prefix);
+    }
+}
