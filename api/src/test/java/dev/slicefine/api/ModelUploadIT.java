@@ -30,7 +30,7 @@ class ModelUploadIT extends ApiTestBase {
     private JsonNode awaitReport(String key, String id) {
         return Fixtures.await(Duration.ofSeconds(30), () -> http.get("/v1/models/" + id, key).json(),
                 m -> !m.get("report").isNull()
-                        && (!m.get("status").asString().equals("validating") || m.get("report").has("pending")));
+                        && (!m.get("status").asString().equals("validating") || !m.get("report").path("pending").isNull()));
     }
 
     @Test
@@ -51,6 +51,7 @@ class ModelUploadIT extends ApiTestBase {
 
         JsonNode checked = awaitReport(t.key(), model.get("id").asString());
         JsonNode report = checked.get("report");
+        assertThat(checked.get("status").asString()).as(checked.toString()).isEqualTo("ready");
         assertThat(report.get("family").asString()).isEqualTo("bert");
         assertThat(report.get("architecture").asString()).isEqualTo("BertForSequenceClassification");
         assertThat(report.get("tensorCount").asInt()).isPositive();
@@ -58,9 +59,30 @@ class ModelUploadIT extends ApiTestBase {
         assertThat(report.get("dtypes").toString()).contains("F32");
         assertThat(report.get("tokenizerPresent").asBoolean()).isTrue();
         assertThat(report.get("problems").isEmpty()).isTrue();
-        // No engine inspection in this build: the model is not declared ready without it.
-        assertThat(checked.get("status").asString()).isEqualTo("validating");
-        assertThat(report.get("pending").asString()).contains("engine");
+        assertThat(report.get("pending").isNull()).isTrue();
+    }
+
+    @Test
+    void checkpointTheEngineCannotLoadBecomesInvalidWithItsProblems() {
+        TenantKey t = newTenant();
+        Map<String, byte[]> files = new LinkedHashMap<>();
+        files.put("config.json", Fixtures.resource("bert-tiny/config.json"));
+        files.put("model.safetensors", safetensorsWithOneTensor("unrelated.weight"));
+        Http.Response r = uploadFiles(t.key(), "wrong-weights", files);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        JsonNode checked = awaitReport(t.key(), r.json().get("id").asString());
+        assertThat(checked.get("status").asString()).as(checked.toString()).isEqualTo("invalid");
+        assertThat(checked.get("report").get("family").asString()).isEqualTo("bert");
+        assertThat(checked.get("report").get("problems").isEmpty()).isFalse();
+    }
+
+    /** A well-formed safetensors file holding one F32 tensor of shape [2]. */
+    private static byte[] safetensorsWithOneTensor(String name) {
+        byte[] header = ("{\"" + name + "\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}")
+                .getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header).putFloat(1f).putFloat(2f);
+        return b.array();
     }
 
     @Test

@@ -127,6 +127,6 @@ final class CheckpointStructure {
         boolean tokenizer = byPath.containsKey("tokenizer.json") || byPath.containsKey("vocab.txt")
                 || byPath.containsKey("tokenizer.model") || byPath.containsKey("vocab.json")
                 || byPath.containsKey("preprocessor_config.json");
-        return new ModelReport(family, architecture, parameters, List.copyOf(dtypes), tensors, tokenizer, problems, null);
+        return new ModelReport(family, architecture, null, parameters, List.copyOf(dtypes), tensors, tokenizer, problems, List.of(), null);
     }
 }

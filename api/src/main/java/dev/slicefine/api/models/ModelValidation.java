@@ -94,9 +94,9 @@ public class ModelValidation {
             }
             ModelValidator engine = validator.getIfAvailable();
             if (engine == null) {
-                models.recordPending(modelId, new ModelReport(structure.family(), structure.architecture(),
+                models.recordPending(modelId, new ModelReport(structure.family(), structure.architecture(), null,
                         structure.parameterCount(), structure.dtypes(), structure.tensorCount(),
-                        structure.tokenizerPresent(), List.of(), PENDING_ENGINE));
+                        structure.tokenizerPresent(), List.of(), List.of(), PENDING_ENGINE));
                 return;
             }
             Path dir = materialize(modelId, files);
@@ -113,8 +113,8 @@ public class ModelValidation {
                 return; // shutting down: validated again at the next start
             }
             log.error("Validation of model {} failed unexpectedly", modelId, e);
-            models.finishValidation(modelId, ValidationStatus.invalid, new ModelReport(null, null, null, List.of(), null,
-                    null, List.of("validation failed unexpectedly: " + e.getClass().getSimpleName()), null));
+            models.finishValidation(modelId, ValidationStatus.invalid, new ModelReport(null, null, null, null, List.of(), null,
+                    null, List.of("validation failed unexpectedly: " + e.getClass().getSimpleName()), List.of(), null));
         }
     }
 
