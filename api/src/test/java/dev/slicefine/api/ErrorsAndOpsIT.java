@@ -53,6 +53,9 @@ class ErrorsAndOpsIT extends ApiTestBase {
         assertThat(docs.body()).contains("/v1/models", "/v1/datasets", "/v1/uploads/{id}", "/v1/keys", "/v1/tenants");
         assertThat(docs.json().get("components").get("securitySchemes").has("apiKey")).isTrue();
         assertThat(docs.json().get("paths").has("/error")).isFalse();
+        assertThat(docs.json().at("/paths/~1v1~1datasets/post/requestBody/content/multipart~1form-data/schema").toString())
+                .contains("DatasetUploadForm");
+        assertThat(docs.json().at("/components/schemas/DatasetUploadForm/properties/file/format").asString()).isEqualTo("binary");
         assertThat(http.get("/swagger-ui/index.html", null).status()).isEqualTo(200);
     }
 

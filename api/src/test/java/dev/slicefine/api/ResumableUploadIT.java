@@ -57,6 +57,11 @@ class ResumableUploadIT extends ApiTestBase {
         assertThat(stale.header("Upload-Offset")).isEqualTo(Integer.toString(chunk));
 
         assertProblem(http.postJson("/v1/uploads/" + id + "/complete", t.key(), ""), 409, "upload_incomplete");
+        JsonNode progress = http.get("/v1/uploads/" + id, t.key()).json();
+        assertThat(progress.get("offset").asLong()).isEqualTo(chunk);
+        assertThat(progress.get("size").asLong()).isEqualTo(data.length);
+        assertThat(progress.get("status").asString()).isEqualTo("open");
+        assertThat(progress.get("resultUrl").isNull()).isTrue();
 
         long offset = Long.parseLong(head(t.key(), id).header("Upload-Offset"));
         while (offset < data.length) {

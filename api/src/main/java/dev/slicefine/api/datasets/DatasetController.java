@@ -37,7 +37,7 @@ class DatasetController {
                     + "optional fields name, format (jsonl|csv|imagefolder), textField (default text), labelField "
                     + "(default label). Validated asynchronously; the report gives counts, label distribution and "
                     + "line-numbered errors.",
-            requestBody = @RequestBody(content = @Content(mediaType = "multipart/form-data", schema = @Schema(type = "object"))))
+            requestBody = @RequestBody(content = @Content(mediaType = "multipart/form-data", schema = @Schema(implementation = DatasetUploadForm.class))))
     ResponseEntity<DatasetView> upload(Caller caller, HttpServletRequest request) throws IOException {
         DatasetView dataset = service.upload(caller, request);
         return ResponseEntity.created(URI.create("/v1/datasets/" + dataset.id())).body(dataset);

@@ -18,6 +18,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -68,15 +69,19 @@ public class DatasetService {
             }
             MultipartUpload.FilePart file = parts.files().get(0);
             return create(caller, new Options(parts.field("name"), parts.field("format"), parts.field("textField"),
-                    parts.field("labelField")), file.filename(), file.blob());
+                    parts.field("labelField")), file.filename(), file.blob(), id -> { });
         } catch (RuntimeException | IOException e) {
             parts.discard(store);
             throw e;
         }
     }
 
-    /** Creates the dataset from a hashed, not yet visible file; the candidate is consumed either way. */
-    public DatasetView create(Caller caller, Options options, String rawFilename, BlobCandidate blob) throws IOException {
+    /**
+     * Creates the dataset from a hashed, not yet visible file; the candidate is consumed either way.
+     * {@code inTransaction} runs in the transaction that inserts it.
+     */
+    public DatasetView create(Caller caller, Options options, String rawFilename, BlobCandidate blob,
+                              Consumer<UUID> inTransaction) throws IOException {
         try {
             String filename = SafePaths.fileName(SafePaths.relative(rawFilename));
             FileRules.refusePickle(filename);
@@ -94,6 +99,7 @@ public class DatasetService {
             tx.executeWithoutResult(status -> {
                 refs.acquire(blob);
                 datasets.insert(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(), textField, labelField);
+                inTransaction.accept(id);
             });
             validation.submit(id);
             return get(caller, id);

@@ -37,7 +37,7 @@ class ModelController {
                     + "(or one .zip/.tar/.tar.gz of the folder), and an optional 'name' field. Streamed to disk; "
                     + "validated asynchronously (status 'validating' until 'ready' or 'invalid').",
             requestBody = @RequestBody(content = @Content(mediaType = "multipart/form-data",
-                    schema = @Schema(type = "object"))))
+                    schema = @Schema(implementation = ModelUploadForm.class))))
     ResponseEntity<ModelView> upload(Caller caller, HttpServletRequest request) throws IOException {
         ModelView model = service.upload(caller, request);
         return ResponseEntity.created(URI.create("/v1/models/" + model.id())).body(model);

@@ -25,6 +25,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -75,19 +76,23 @@ public class ModelService {
             MultipartUpload.FilePart first = parts.files().get(0);
             FileRules.ArchiveKind kind = FileRules.archiveKind(first.filename());
             if (kind != null) {
-                return createFromArchive(caller, name, SafePaths.relative(first.filename()), first.blob());
+                return createFromArchive(caller, name, SafePaths.relative(first.filename()), first.blob(), id -> { });
             }
             List<StagedFile> staged = parts.files().stream()
                     .map(f -> new StagedFile(SafePaths.relative(f.filename()), f.blob())).toList();
-            return create(caller, name, "files", null, staged);
+            return create(caller, name, "files", null, staged, id -> { });
         } catch (RuntimeException | IOException e) {
             parts.discard(store);
             throw e;
         }
     }
 
-    /** Unpacks an archive (already hashed in {@code archive}) into staged files and creates the model. */
-    public ModelView createFromArchive(Caller caller, String name, String filename, BlobCandidate archive) throws IOException {
+    /**
+     * Unpacks an archive (already hashed in {@code archive}) into staged files and creates the model;
+     * {@code inTransaction} runs in the transaction that inserts it.
+     */
+    public ModelView createFromArchive(Caller caller, String name, String filename, BlobCandidate archive,
+                                       Consumer<UUID> inTransaction) throws IOException {
         FileRules.ArchiveKind kind = FileRules.archiveKind(filename);
         if (kind == null) {
             throw ApiException.unsupported("'" + filename + "' is not a .zip, .tar or .tar.gz archive");
@@ -98,7 +103,7 @@ public class ModelService {
                 FileRules.checkModelFile(path);
                 staged.add(new StagedFile(path, store.write(in, Long.MAX_VALUE)));
             });
-            return create(caller, name, kind.format, archive.sha256(), stripCommonFolder(staged));
+            return create(caller, name, kind.format, archive.sha256(), stripCommonFolder(staged), inTransaction);
         } catch (RuntimeException | IOException e) {
             staged.forEach(f -> store.discard(f.blob()));
             throw e;
@@ -107,7 +112,8 @@ public class ModelService {
         }
     }
 
-    private ModelView create(Caller caller, String name, String sourceFormat, String uploadSha256, List<StagedFile> files) {
+    private ModelView create(Caller caller, String name, String sourceFormat, String uploadSha256, List<StagedFile> files,
+                             Consumer<UUID> inTransaction) {
         if (files.isEmpty()) {
             throw ApiException.unprocessable("empty_model", "The upload holds no checkpoint files");
         }
@@ -125,6 +131,7 @@ public class ModelService {
             for (StagedFile f : files) {
                 models.insertFile(id, f.path(), f.blob().sha256(), f.blob().size());
             }
+            inTransaction.accept(id);
         });
         validation.submit(id);
         return get(caller, id);

@@ -1,5 +1,6 @@
 package dev.slicefine.api.storage;
 
+import dev.slicefine.api.common.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.util.HexFormat;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.springframework.http.HttpStatus;
 
 /**
  * Blobs as files {@code <root>/ab/cd/<sha256>}; temporary files in {@code <root>/.tmp}, on the same file system so
@@ -59,6 +61,12 @@ public class FileSystemBlobStore implements BlobStore {
             }
             out.force(true);
             ok = true;
+        } catch (IOException e) {
+            if (String.valueOf(e.getMessage()).contains("No space left on device")) {
+                throw new ApiException(HttpStatus.INSUFFICIENT_STORAGE, "insufficient_storage",
+                        "The server has no space left for this upload");
+            }
+            throw e;
         } finally {
             if (!ok) {
                 Files.deleteIfExists(temp);

@@ -4,9 +4,7 @@ import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.datasets.DatasetService;
-import dev.slicefine.api.datasets.DatasetView;
 import dev.slicefine.api.models.ModelService;
-import dev.slicefine.api.models.ModelView;
 import dev.slicefine.api.storage.BlobCandidate;
 import dev.slicefine.api.storage.BlobStore;
 import jakarta.annotation.PostConstruct;
@@ -142,17 +140,14 @@ public class ResumableUploadService {
             }
             BlobCandidate candidate = store.importFile(file);
             CreateUploadRequest meta = row.request();
-            UUID result;
+            // Marked completed in the transaction that creates the model or dataset: a crash cannot create it twice.
             if (row.purpose() == UploadPurpose.model) {
-                ModelView model = models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
-                        SafePaths.relative(row.filename()), candidate);
-                result = model.id();
+                models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
+                        SafePaths.relative(row.filename()), candidate, result -> uploads.complete(id, result));
             } else {
-                DatasetView dataset = datasets.create(caller, new DatasetService.Options(meta.name(), meta.format(),
-                        meta.textField(), meta.labelField()), row.filename(), candidate);
-                result = dataset.id();
+                datasets.create(caller, new DatasetService.Options(meta.name(), meta.format(), meta.textField(),
+                        meta.labelField()), row.filename(), candidate, result -> uploads.complete(id, result));
             }
-            uploads.complete(id, result);
             Files.deleteIfExists(file);
             return get(caller, id);
         } finally {
