@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * then hammers GET /v1/models with --clients concurrent clients for --seconds (p50/p99 latency).
  *
  * <pre>
- * mvn -q -pl api package -DskipTests &amp;&amp; mvn -q -pl api test-compile
+ * mvn -q -pl db-migrations,api package -DskipTests &amp;&amp; mvn -q -pl api test-compile
  * java -cp api/target/test-classes dev.slicefine.api.bench.ApiBenchmark \
  *     --jar api/target/slicefine-api-0.1.0-SNAPSHOT.jar --size-mb 1024 --clients 50 --seconds 20
  * </pre>
