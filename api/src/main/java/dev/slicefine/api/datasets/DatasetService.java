@@ -101,8 +101,9 @@ public class DatasetService {
                 datasets.insert(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(), textField, labelField);
                 inTransaction.accept(id);
             });
+            DatasetView created = get(caller, id); // as created: 'validating', whatever the validator does next
             validation.submit(id);
-            return get(caller, id);
+            return created;
         } finally {
             store.discard(blob); // no-op once published
         }

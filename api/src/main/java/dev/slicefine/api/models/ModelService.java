@@ -133,8 +133,9 @@ public class ModelService {
             }
             inTransaction.accept(id);
         });
+        ModelView created = get(caller, id); // as created: 'validating', whatever the validator does next
         validation.submit(id);
-        return get(caller, id);
+        return created;
     }
 
     public ModelView get(Caller caller, UUID id) {
