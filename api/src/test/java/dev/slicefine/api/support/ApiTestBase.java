@@ -59,7 +59,15 @@ public abstract class ApiTestBase {
 
     private static Path tempDir() {
         try {
-            return Files.createTempDirectory("slicefine-it");
+            Path dir = Files.createTempDirectory("slicefine-it");
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                try (var walk = Files.walk(dir)) {
+                    walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                } catch (IOException ignored) {
+                    // best effort at JVM exit
+                }
+            }));
+            return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
