@@ -1,0 +1,104 @@
+package dev.slicefine.api.datasets;
+
+import dev.slicefine.api.common.Cursor;
+import dev.slicefine.api.common.Rows;
+import dev.slicefine.api.common.ValidationStatus;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.json.JsonMapper;
+
+@Repository
+class DatasetRepository {
+    private static final String COLUMNS = "id, tenant_id, name, format, status, filename, blob_sha256, size, text_field, label_field, report::text AS report, created_at, updated_at";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    DatasetRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    void insert(UUID id, UUID tenantId, String name, DatasetFormat format, String filename, String sha256, long size,
+                String textField, String labelField) {
+        jdbc.sql("""
+                INSERT INTO datasets (id, tenant_id, name, format, status, filename, blob_sha256, size, text_field, label_field)
+                VALUES (:id, :t, :name, :format, 'validating', :filename, :sha, :size, :text, :label)""")
+                .param("id", id).param("t", tenantId).param("name", name).param("format", format.name())
+                .param("filename", filename).param("sha", sha256).param("size", size)
+                .param("text", textField).param("label", labelField).update();
+    }
+
+    Optional<DatasetView> find(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM datasets WHERE id = :id AND tenant_id = :t")
+                .param("id", id).param("t", tenantId).query(this::map).optional();
+    }
+
+    Optional<DatasetView> findAnyTenant(UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM datasets WHERE id = :id").param("id", id).query(this::map).optional();
+    }
+
+    /** Locks the row for a delete and returns its blob; empty if it is not the tenant's. */
+    Optional<String> lockBlob(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT blob_sha256 FROM datasets WHERE id = :id AND tenant_id = :t FOR UPDATE")
+                .param("id", id).param("t", tenantId).query(String.class).optional();
+    }
+
+    void delete(UUID id) {
+        jdbc.sql("DELETE FROM datasets WHERE id = :id").param("id", id).update();
+    }
+
+    List<DatasetView> page(UUID tenantId, ValidationStatus status, DatasetFormat format, String name, Cursor after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM datasets WHERE tenant_id = :t");
+        Map<String, Object> params = new HashMap<>();
+        params.put("t", tenantId);
+        if (status != null) {
+            sql.append(" AND status = :status");
+            params.put("status", status.name());
+        }
+        if (format != null) {
+            sql.append(" AND format = :format");
+            params.put("format", format.name());
+        }
+        if (name != null) {
+            sql.append(" AND name ILIKE :name ESCAPE '\\'");
+            params.put("name", "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
+        }
+        if (after != null) {
+            sql.append(" AND (created_at, id) < (:cAt, :cId)");
+            params.put("cAt", Rows.offset(after.createdAt()));
+            params.put("cId", after.id());
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        params.put("limit", limit);
+        return jdbc.sql(sql.toString()).params(params).query(this::map).list();
+    }
+
+    List<UUID> validating() {
+        return jdbc.sql("SELECT id FROM datasets WHERE status = 'validating' ORDER BY created_at").query(UUID.class).list();
+    }
+
+    boolean finishValidation(UUID id, ValidationStatus status, DatasetReport report) {
+        return jdbc.sql("""
+                UPDATE datasets SET status = :status, report = CAST(:report AS jsonb), updated_at = now()
+                WHERE id = :id AND status = 'validating'""")
+                .param("id", id).param("status", status.name()).param("report", json.writeValueAsString(report))
+                .update() > 0;
+    }
+
+    private DatasetView map(ResultSet rs, int row) throws SQLException {
+        String report = rs.getString("report");
+        return new DatasetView(rs.getObject("id", UUID.class), rs.getString("name"),
+                DatasetFormat.valueOf(rs.getString("format")), ValidationStatus.valueOf(rs.getString("status")),
+                rs.getString("filename"), rs.getLong("size"), rs.getString("blob_sha256"), rs.getString("text_field"),
+                rs.getString("label_field"), report == null ? null : json.readValue(report, DatasetReport.class),
+                Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
+    }
+}

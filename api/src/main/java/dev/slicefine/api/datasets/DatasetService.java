@@ -1,0 +1,151 @@
+package dev.slicefine.api.datasets;
+
+import dev.slicefine.api.auth.Caller;
+import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.Cursor;
+import dev.slicefine.api.common.Page;
+import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.api.common.ValidationStatus;
+import dev.slicefine.api.jobs.JobUsage;
+import dev.slicefine.api.storage.BlobCandidate;
+import dev.slicefine.api.storage.BlobRefs;
+import dev.slicefine.api.storage.BlobStore;
+import dev.slicefine.api.uploads.ArchiveReader;
+import dev.slicefine.api.uploads.FileRules;
+import dev.slicefine.api.uploads.MultipartUpload;
+import dev.slicefine.api.uploads.SafePaths;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/** Dataset uploads (one file per dataset), listing and deletion; validation runs in {@link DatasetValidation}. */
+@Service
+public class DatasetService {
+    /** Options sent with an upload. */
+    public record Options(String name, String format, String textField, String labelField) {}
+
+    private final DatasetRepository datasets;
+    private final BlobStore store;
+    private final BlobRefs refs;
+    private final JobUsage jobs;
+    private final DatasetValidation validation;
+    private final SliceFineProperties properties;
+    private final TransactionTemplate tx;
+
+    DatasetService(DatasetRepository datasets, BlobStore store, BlobRefs refs, JobUsage jobs,
+                   DatasetValidation validation, SliceFineProperties properties, TransactionTemplate tx) {
+        this.datasets = datasets;
+        this.store = store;
+        this.refs = refs;
+        this.jobs = jobs;
+        this.validation = validation;
+        this.properties = properties;
+        this.tx = tx;
+    }
+
+    /** Refuses a file name before any byte is read. */
+    public static void checkFilename(String raw, String requestedFormat) {
+        String path = SafePaths.relative(raw);
+        FileRules.refusePickle(path);
+        DatasetFormat.of(path, requestedFormat);
+    }
+
+    public DatasetView upload(Caller caller, HttpServletRequest request) throws IOException {
+        int[] files = {0};
+        MultipartUpload.Result parts = MultipartUpload.read(request, store, properties.upload().maxBytes().toBytes(), (raw, fields) -> {
+            if (++files[0] > 1) {
+                throw ApiException.badRequest("too_many_files", "A dataset is one file; send it as a single 'file' part");
+            }
+            String format = fields.get("format");
+            checkFilename(raw, format == null || format.isBlank() ? null : format.trim());
+        });
+        try {
+            if (parts.files().isEmpty()) {
+                throw ApiException.badRequest("no_files", "No file in the upload: send the dataset as a 'file' part");
+            }
+            MultipartUpload.FilePart file = parts.files().get(0);
+            return create(caller, new Options(parts.field("name"), parts.field("format"), parts.field("textField"),
+                    parts.field("labelField")), file.filename(), file.blob(), id -> { });
+        } catch (RuntimeException | IOException e) {
+            parts.discard(store);
+            throw e;
+        }
+    }
+
+    /**
+     * Creates the dataset from a hashed, not yet visible file; the candidate is consumed either way.
+     * {@code inTransaction} runs in the transaction that inserts it.
+     */
+    public DatasetView create(Caller caller, Options options, String rawFilename, BlobCandidate blob,
+                              Consumer<UUID> inTransaction) throws IOException {
+        try {
+            String filename = SafePaths.fileName(SafePaths.relative(rawFilename));
+            FileRules.refusePickle(filename);
+            DatasetFormat format = DatasetFormat.of(filename, options.format());
+            if (format == DatasetFormat.imagefolder) {
+                new ArchiveReader(properties.archive()).inspectZip(blob.tempFile(), filename);
+            }
+            String name = options.name() == null ? filename : options.name();
+            if (name.length() > 200) {
+                throw ApiException.badRequest("invalid_request", "name: at most 200 characters");
+            }
+            String textField = format == DatasetFormat.imagefolder ? null : orDefault(options.textField(), "text");
+            String labelField = format == DatasetFormat.imagefolder ? null : orDefault(options.labelField(), "label");
+            UUID id = UUID.randomUUID();
+            tx.executeWithoutResult(status -> {
+                refs.acquire(blob);
+                datasets.insert(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(), textField, labelField);
+                inTransaction.accept(id);
+            });
+            DatasetView created = get(caller, id); // as created: 'validating', whatever the validator does next
+            validation.submit(id);
+            return created;
+        } finally {
+            store.discard(blob); // no-op once published
+        }
+    }
+
+    public DatasetView get(Caller caller, UUID id) {
+        return datasets.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Dataset"));
+    }
+
+    public Page<DatasetView> list(Caller caller, ValidationStatus status, DatasetFormat format, String name,
+                                  String cursor, Integer limit) {
+        int size = Cursor.limit(limit);
+        Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
+        List<DatasetView> rows = datasets.page(caller.tenantId(), status, format,
+                name == null || name.isBlank() ? null : name, after, size + 1);
+        String next = null;
+        if (rows.size() > size) {
+            rows = rows.subList(0, size);
+            DatasetView last = rows.get(size - 1);
+            next = new Cursor(last.createdAt(), last.id()).encode();
+        }
+        return new Page<>(rows, next);
+    }
+
+    public void delete(Caller caller, UUID id) {
+        tx.executeWithoutResult(status -> {
+            String blob = datasets.lockBlob(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Dataset"));
+            if (jobs.datasetInUse(id)) {
+                throw ApiException.conflict("dataset_in_use", "A queued or running job uses this dataset; cancel it or wait for it to finish");
+            }
+            datasets.delete(id);
+            refs.release(blob);
+        });
+    }
+
+    private static String orDefault(String value, String fallback) {
+        if (value == null) {
+            return fallback;
+        }
+        if (value.length() > 200) {
+            throw ApiException.badRequest("invalid_request", "field names: at most 200 characters");
+        }
+        return value;
+    }
+}

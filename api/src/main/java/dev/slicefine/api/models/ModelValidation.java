@@ -1,0 +1,145 @@
+package dev.slicefine.api.models;
+
+import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.api.common.ValidationStatus;
+import dev.slicefine.api.storage.BlobStore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.event.EventListener;
+import jakarta.annotation.PreDestroy;
+import java.util.concurrent.ExecutorService;
+import org.springframework.stereotype.Service;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Validates models off the request thread: the api's structural checks first, then the engine's inspection
+ * ({@link ModelValidator}). Without an engine validator a structurally sound model stays 'validating' and its
+ * report says the inspection is pending; it is never marked ready unchecked. Models still 'validating' at start
+ * (a crash or restart interrupted them) are validated again.
+ */
+@Service
+public class ModelValidation {
+    private static final Logger log = LoggerFactory.getLogger(ModelValidation.class);
+    static final String PENDING_ENGINE = "Awaiting the engine's checkpoint inspection (ModelInspector), which is not "
+            + "part of this build yet; the model stays 'validating' until it runs.";
+
+    private final ModelRepository models;
+    private final BlobStore store;
+    private final ObjectProvider<ModelValidator> validator;
+    private final ExecutorService executor;
+    private final SliceFineProperties properties;
+    private final JsonMapper json;
+
+    ModelValidation(ModelRepository models, BlobStore store, ObjectProvider<ModelValidator> validator,
+                    ExecutorService validationExecutor, SliceFineProperties properties, JsonMapper json) {
+        this.models = models;
+        this.store = store;
+        this.validator = validator;
+        this.executor = validationExecutor;
+        this.properties = properties;
+        this.json = json;
+    }
+
+    /** Before the database goes away: stop validations (they run again at the next start). */
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    void submit(UUID modelId) {
+        executor.execute(() -> run(modelId));
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void resumeInterrupted() {
+        List<UUID> pending = models.validating();
+        if (!pending.isEmpty()) {
+            log.info("Re-validating {} model(s) left in 'validating'", pending.size());
+        }
+        pending.forEach(this::submit);
+    }
+
+    private void run(UUID modelId) {
+        try {
+            Thread.sleep(properties.validation().startDelay().toMillis());
+            List<ModelFileView> files = models.files(modelId);
+            if (files.isEmpty()) {
+                return; // deleted meanwhile
+            }
+            ModelReport structure = CheckpointStructure.check(new CheckpointStructure.Files() {
+                @Override
+                public List<ModelFileView> list() {
+                    return files;
+                }
+
+                @Override
+                public InputStream open(ModelFileView file) throws IOException {
+                    return store.open(file.sha256());
+                }
+            }, json);
+            if (!structure.valid()) {
+                models.finishValidation(modelId, ValidationStatus.invalid, structure);
+                return;
+            }
+            ModelValidator engine = validator.getIfAvailable();
+            if (engine == null) {
+                models.recordPending(modelId, new ModelReport(structure.family(), structure.architecture(), null,
+                        structure.parameterCount(), structure.dtypes(), structure.tensorCount(),
+                        structure.tokenizerPresent(), List.of(), List.of(), PENDING_ENGINE));
+                return;
+            }
+            Path dir = materialize(modelId, files);
+            try {
+                ModelReport report = engine.inspect(dir);
+                models.finishValidation(modelId, report.valid() ? ValidationStatus.ready : ValidationStatus.invalid, report);
+            } finally {
+                deleteTree(dir);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            if (Thread.currentThread().isInterrupted()) {
+                return; // shutting down: validated again at the next start
+            }
+            log.error("Validation of model {} failed unexpectedly", modelId, e);
+            models.finishValidation(modelId, ValidationStatus.invalid, new ModelReport(null, null, null, null, List.of(), null,
+                    null, List.of("validation failed unexpectedly: " + e.getClass().getSimpleName()), List.of(), null));
+        }
+    }
+
+    /** The engine reads a folder: links to the blob files under their checkpoint names. */
+    private Path materialize(UUID modelId, List<ModelFileView> files) throws IOException {
+        Path dir = properties.tmpDir().resolve("model-" + modelId + "-" + UUID.randomUUID());
+        for (ModelFileView f : files) {
+            Path target = dir.resolve(f.path()).normalize();
+            if (!target.startsWith(dir)) {
+                throw new IOException("unsafe path " + f.path());
+            }
+            Files.createDirectories(target.getParent());
+            Files.createSymbolicLink(target, store.localFile(f.sha256()).toAbsolutePath());
+        }
+        return dir;
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
+            for (Path p : paths) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.warn("Could not delete {}: {}", dir, e.toString());
+        }
+    }
+}

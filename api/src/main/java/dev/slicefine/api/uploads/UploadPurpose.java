@@ -1,0 +1,5 @@
+package dev.slicefine.api.uploads;
+
+public enum UploadPurpose {
+    model, dataset
+}
