@@ -21,6 +21,21 @@ public final class Ops {
         return like.getManager().full(new Shape(), value, like.getDataType());
     }
 
+    /**
+     * Runs one block (a transformer layer) in its own NDScope and keeps only its result: the block's temporaries are
+     * freed as soon as it ends instead of at the end of the whole forward pass. Autograd keeps its own references to
+     * what the backward pass needs, so this is safe while training too.
+     */
+    public static NDArray scoped(java.util.function.Supplier<NDArray> block) {
+        NDArray out;
+        try (ai.djl.ndarray.NDScope scope = new ai.djl.ndarray.NDScope()) {
+            out = block.get();
+            ai.djl.ndarray.NDScope.unregister(out);
+        }
+        ai.djl.ndarray.NDScope.register(out);
+        return out;
+    }
+
     /** Copies host values into an existing tensor (NDArray.set(Buffer) would make it point at Java memory). */
     public static void copyInto(NDArray target, float[] values) {
         if (values.length != target.size()) {

@@ -115,15 +115,8 @@ public final class BertModel implements HfModel {
         double scale = 1.0 / Math.sqrt(config.headDim());
         NDArray h = emb;
         for (Layer l : layers) {
-            NDArray q = Ops.splitHeads(l.query.forward(h), config.numHeads(), config.headDim());
-            NDArray k = Ops.splitHeads(l.key.forward(h), config.numHeads(), config.headDim());
-            NDArray v = Ops.splitHeads(l.value.forward(h), config.numHeads(), config.headDim());
-            NDArray ctx = Ops.mergeHeads(Ops.attention(q, k, v, additive, scale, config.attentionDropout(), training));
-            NDArray a = Ops.dropout(l.attnOut.forward(ctx), config.hiddenDropout(), training);
-            NDArray h1 = layerNorm(a.add(h), l.attnLn);
-            NDArray inter = Ops.activation(config.hiddenAct(), l.intermediate.forward(h1));
-            NDArray o = Ops.dropout(l.output.forward(inter), config.hiddenDropout(), training);
-            h = layerNorm(o.add(h1), l.outLn);
+            NDArray layerIn = h;
+            h = Ops.scoped(() -> layer(l, layerIn, additive, scale, training));
         }
 
         NDArray logits = null;
@@ -148,6 +141,18 @@ public final class BertModel implements HfModel {
             sentence = meanPool(h, mask);
         }
         return new ModelOutput(logits, emb, h, sentence);
+    }
+
+    private NDArray layer(Layer l, NDArray h, NDArray additive, double scale, boolean training) {
+        NDArray q = Ops.splitHeads(l.query.forward(h), config.numHeads(), config.headDim());
+        NDArray k = Ops.splitHeads(l.key.forward(h), config.numHeads(), config.headDim());
+        NDArray v = Ops.splitHeads(l.value.forward(h), config.numHeads(), config.headDim());
+        NDArray ctx = Ops.mergeHeads(Ops.attention(q, k, v, additive, scale, config.attentionDropout(), training));
+        NDArray a = Ops.dropout(l.attnOut.forward(ctx), config.hiddenDropout(), training);
+        NDArray h1 = layerNorm(a.add(h), l.attnLn);
+        NDArray inter = Ops.activation(config.hiddenAct(), l.intermediate.forward(h1));
+        NDArray o = Ops.dropout(l.output.forward(inter), config.hiddenDropout(), training);
+        return layerNorm(o.add(h1), l.outLn);
     }
 
     /** Mean over the unmasked tokens, then L2-normalised (sentence-transformers' mean pooling + Normalize). */

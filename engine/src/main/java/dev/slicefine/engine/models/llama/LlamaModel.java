@@ -103,14 +103,17 @@ public final class LlamaModel implements HfModel {
 
         NDArray h = emb;
         for (Layer l : layers) {
-            NDArray x = Ops.rmsNorm(h, w.get(l.inputNorm + ".weight"), config.rmsNormEps());
-            NDArray q = applyRope(Ops.splitHeads(l.q.forward(x), heads, d), cos, sin);
-            NDArray k = repeatKv(applyRope(Ops.splitHeads(l.k.forward(x), kvHeads, d), cos, sin), rep);
-            NDArray v = repeatKv(Ops.splitHeads(l.v.forward(x), kvHeads, d), rep);
-            NDArray ctx = Ops.mergeHeads(Ops.attention(q, k, v, mask, scale, 0.0, training));
-            h = h.add(l.o.forward(ctx));
-            NDArray y = Ops.rmsNorm(h, w.get(l.postNorm + ".weight"), config.rmsNormEps());
-            h = h.add(l.down.forward(Ops.silu(l.gate.forward(y)).mul(l.up.forward(y))));
+            NDArray layerIn = h;
+            h = Ops.scoped(() -> {
+                NDArray x = Ops.rmsNorm(layerIn, w.get(l.inputNorm + ".weight"), config.rmsNormEps());
+                NDArray q = applyRope(Ops.splitHeads(l.q.forward(x), heads, d), cos, sin);
+                NDArray k = repeatKv(applyRope(Ops.splitHeads(l.k.forward(x), kvHeads, d), cos, sin), rep);
+                NDArray v = repeatKv(Ops.splitHeads(l.v.forward(x), kvHeads, d), rep);
+                NDArray ctx = Ops.mergeHeads(Ops.attention(q, k, v, mask, scale, 0.0, training));
+                NDArray mid = layerIn.add(l.o.forward(ctx));
+                NDArray y = Ops.rmsNorm(mid, w.get(l.postNorm + ".weight"), config.rmsNormEps());
+                return mid.add(l.down.forward(Ops.silu(l.gate.forward(y)).mul(l.up.forward(y))));
+            });
         }
         NDArray last = Ops.rmsNorm(h, w.get(P + "norm.weight"), config.rmsNormEps());
         return new ModelOutput(lmHead.forward(last), emb, last, null);

@@ -101,18 +101,23 @@ public final class VitModel implements HfModel {
         double scale = 1.0 / Math.sqrt(config.headDim());
         NDArray hs = emb;
         for (Layer l : layers) {
-            NDArray normed = layerNorm(hs, l.lnBefore);
-            NDArray q = Ops.splitHeads(l.query.forward(normed), config.numHeads(), config.headDim());
-            NDArray k = Ops.splitHeads(l.key.forward(normed), config.numHeads(), config.headDim());
-            NDArray v = Ops.splitHeads(l.value.forward(normed), config.numHeads(), config.headDim());
-            NDArray ctx = Ops.mergeHeads(Ops.attention(q, k, v, null, scale, config.attentionDropout(), training));
-            hs = Ops.dropout(l.attnOut.forward(ctx), config.hiddenDropout(), training).add(hs);
-            NDArray inter = Ops.activation(config.hiddenAct(), l.intermediate.forward(layerNorm(hs, l.lnAfter)));
-            hs = Ops.dropout(l.output.forward(inter), config.hiddenDropout(), training).add(hs);
+            NDArray layerIn = hs;
+            hs = Ops.scoped(() -> layer(l, layerIn, scale, training));
         }
         NDArray last = layerNorm(hs, P + "layernorm");
         NDArray logits = classifier != null ? classifier.forward(last.get(":, 0, :")) : null;
         return new ModelOutput(logits, emb, last, null);
+    }
+
+    private NDArray layer(Layer l, NDArray hs, double scale, boolean training) {
+        NDArray normed = layerNorm(hs, l.lnBefore);
+        NDArray q = Ops.splitHeads(l.query.forward(normed), config.numHeads(), config.headDim());
+        NDArray k = Ops.splitHeads(l.key.forward(normed), config.numHeads(), config.headDim());
+        NDArray v = Ops.splitHeads(l.value.forward(normed), config.numHeads(), config.headDim());
+        NDArray ctx = Ops.mergeHeads(Ops.attention(q, k, v, null, scale, config.attentionDropout(), training));
+        NDArray mid = Ops.dropout(l.attnOut.forward(ctx), config.hiddenDropout(), training).add(hs);
+        NDArray inter = Ops.activation(config.hiddenAct(), l.intermediate.forward(layerNorm(mid, l.lnAfter)));
+        return Ops.dropout(l.output.forward(inter), config.hiddenDropout(), training).add(mid);
     }
 
     private NDArray layerNorm(NDArray x, String module) {
