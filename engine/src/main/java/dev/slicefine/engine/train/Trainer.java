@@ -57,6 +57,9 @@ public final class Trainer {
 
     /** Runs to the end (or to a stop request); resumes from {@code checkpointDir/latest} when it exists. */
     public Result run() {
+        // libtorch starts every new thread with gradient recording on, and DJL's collector restores what it found:
+        // off here, so optimizer updates and evaluation record nothing, on whatever thread the run happens.
+        JniUtils.setGradMode(false);
         NDManager manager = model.weights().manager();
         int total = config.totalSteps(train.stepsPerEpoch());
         LrSchedule schedule = new LrSchedule(config.lrSchedule(), config.warmupSteps(), total);

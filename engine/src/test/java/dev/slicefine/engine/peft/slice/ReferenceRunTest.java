@@ -37,6 +37,25 @@ class ReferenceRunTest {
         EngineRuntime.configure();
     }
 
+    @org.junit.jupiter.api.Test
+    void replayOnAnotherThreadMatchesToo() throws Exception {
+        // libtorch turns gradient recording on in every new thread; the trainer must not depend on the caller's thread
+        ai.djl.engine.Engine.getInstance(); // libtorch initialised on this thread, as in a server that trains on executors
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread t = new Thread(() -> {
+            try {
+                replayMatchesReference("llama-tiny/slicefine-row-column");
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "worker-like-thread");
+        t.start();
+        t.join();
+        if (failure.get() != null) {
+            throw new AssertionError("training on a fresh thread failed", failure.get());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"bert-tiny/slicefine-column", "bert-tiny/slicefine-row", "bert-tiny/slicefine-row-column",
             "roberta-tiny/slicefine-column", "roberta-tiny/slicefine-row",
