@@ -18,7 +18,7 @@ import java.util.Set;
 public final class BenchCommand {
     static final String USAGE = """
             usage: slicefine bench step [--model-shape bert-base|tiny] [--batch 8] [--seq 128] [--steps 5] [--warmup 2]
-                                        [--methods full,lora,slicefine-column,slicefine-row] [--mode time|rss] [--method X]
+                                        [--methods full,lora,slicefine-column,slicefine-row(,head)] [--mode time|rss] [--method X]
                      time: every method in this JVM, interleaved round-robin, median step ms and SliceFine's ratios
                      rss:  one child JVM per method, peak RSS (VmHWM) of each; --method X runs one method alone
                    slicefine bench quality --shared DIR [--datasets fortunes8,spam-assassin] [--methods head,lora,full,slicefine]
@@ -57,8 +57,8 @@ public final class BenchCommand {
         if (seq > shape.maxPositions()) {
             throw new BenchArgs.UsageException("bench step: --seq " + seq + " exceeds the model's " + shape.maxPositions() + " positions");
         }
-        List<String> methods = a.has("method") ? a.list("method", null, StepBench.METHODS)
-                : a.list("methods", StepBench.METHODS, StepBench.METHODS);
+        List<String> methods = a.has("method") ? a.list("method", null, StepBench.ALL_METHODS)
+                : a.list("methods", StepBench.METHODS, StepBench.ALL_METHODS);
         if (a.has("method") && methods.size() != 1) {
             throw new BenchArgs.UsageException("bench step: --method takes one method");
         }

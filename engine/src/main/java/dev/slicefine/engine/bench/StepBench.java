@@ -35,6 +35,8 @@ import java.util.List;
  */
 final class StepBench {
     static final List<String> METHODS = List.of("full", "lora", "slicefine-column", "slicefine-row");
+    /** Accepted besides the defaults: {@code head} (classifier only: no backward through the encoder, about a forward's cost). */
+    static final List<String> ALL_METHODS = List.of("full", "lora", "slicefine-column", "slicefine-row", "head");
 
     record Options(ModelShape shape, int batch, int seq, int steps, int warmup, List<String> methods) {}
 
@@ -49,6 +51,7 @@ final class StepBench {
     static TrainingMethod method(String id) {
         return switch (id) {
             case "full" -> WholeTensorMethod.full();
+            case "head" -> WholeTensorMethod.headOnly();
             case "lora" -> new LoraMethod(LoraConfig.defaults(), 42);
             case "slicefine-column" -> new SliceFineMethod(SliceConfig.defaults());
             case "slicefine-row" -> new SliceFineMethod(new SliceConfig(4, List.of(SliceMode.ROW), 50, 0, 0, 1.0, 0.0, 0, 0.5, 1,
@@ -62,6 +65,7 @@ final class StepBench {
         return switch (id) {
             case "full" -> 5e-5;
             case "lora" -> 1e-3;
+            case "head" -> 2e-3;
             default -> 5e-3;
         };
     }

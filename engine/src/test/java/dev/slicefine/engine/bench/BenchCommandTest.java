@@ -65,6 +65,7 @@ public class BenchCommandTest {
         assertThat(List.of(o.batch(), o.seq(), o.steps(), o.warmup())).containsExactly(2, 16, 3, 0);
         assertThat(o.methods()).containsExactly("lora", "full");
         assertThat(BenchCommand.stepOptions(stepArgs("--method", "slicefine-row")).methods()).containsExactly("slicefine-row");
+        assertThat(BenchCommand.stepOptions(stepArgs("--methods", "head,slicefine-column")).methods()).containsExactly("head", "slicefine-column");
     }
 
     @Test
