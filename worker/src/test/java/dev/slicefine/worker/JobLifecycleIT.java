@@ -207,4 +207,33 @@ class JobLifecycleIT extends WorkerTestBase {
         assertThat(jdbc().sql("SELECT min(step) FROM job_metrics WHERE job_id = :j AND attempt = 2").param("j", job)
                 .query(Long.class).single()).isEqualTo(step + 1L);
     }
+
+    @Test
+    void loraAndHeadJobsStoreTheirOwnOutputFolders() throws Exception {
+        UUID tenant = tenant();
+        UUID model = model(tenant);
+        UUID data = dataset(tenant, "train.jsonl", sentiment(32));
+        UUID lora = job(tenant, model, data, """
+                {"task": "text-classification", "method": "lora", "lora": {"r": 2, "alpha": 4},
+                 "train": {"max_steps": 4, "batch_size": 8, "max_seq_len": 16}}""");
+        UUID head = job(tenant, model, data, """
+                {"task": "text-classification", "method": "head", "train": {"max_steps": 4, "batch_size": 8, "max_seq_len": 16}}""");
+        startPool(1);
+        awaitStatus(lora, "succeeded", Duration.ofSeconds(60));
+        awaitStatus(head, "succeeded", Duration.ofSeconds(60));
+        assertThat(zipEntries(lora)).contains("adapter_config.json", "adapter_model.safetensors", "manifest.json");
+        assertThat(zipEntries(head)).containsExactlyInAnyOrder("diff.safetensors", "manifest.json");
+    }
+
+    private List<String> zipEntries(UUID job) throws Exception {
+        String sha = jdbc().sql("SELECT blob_sha256 FROM artifacts WHERE job_id = :j AND kind = 'diff'").param("j", job)
+                .query(String.class).single();
+        List<String> names = new java.util.ArrayList<>();
+        try (InputStream in = bean(BlobStore.class).open(sha); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                names.add(e.getName());
+            }
+        }
+        return names;
+    }
 }
