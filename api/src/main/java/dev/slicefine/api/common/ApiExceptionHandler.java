@@ -1,5 +1,6 @@
 package dev.slicefine.api.common;
 
+import dev.slicefine.worker.storage.StorageException;
 import org.apache.commons.fileupload2.core.FileUploadByteCountLimitException;
 import org.apache.commons.fileupload2.core.FileUploadContentTypeException;
 import org.apache.commons.fileupload2.core.FileUploadException;
@@ -27,6 +28,16 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
         return ResponseEntity.status(e.status()).body(Problems.of(e.status(), e.code(), e.getMessage()));
+    }
+
+    /** Storage lives in the worker module (shared with workers); its errors become the same problems as before. */
+    @ExceptionHandler(StorageException.class)
+    ResponseEntity<ProblemDetail> storage(StorageException e) {
+        HttpStatus status = switch (e.kind()) {
+            case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
+            case INSUFFICIENT_STORAGE -> HttpStatus.INSUFFICIENT_STORAGE;
+        };
+        return ResponseEntity.status(status).body(Problems.of(status, e.code(), e.getMessage()));
     }
 
     @ExceptionHandler({FileUploadSizeException.class, FileUploadByteCountLimitException.class})

@@ -2,7 +2,7 @@ package dev.slicefine.api.models;
 
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
-import dev.slicefine.api.storage.BlobStore;
+import dev.slicefine.worker.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,6 +1,5 @@
-package dev.slicefine.api.storage;
+package dev.slicefine.worker.storage;
 
-import dev.slicefine.api.common.ApiException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,7 +18,6 @@ import java.util.HexFormat;
 import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.springframework.http.HttpStatus;
 
 /**
  * Blobs as files {@code <root>/ab/cd/<sha256>}; temporary files in {@code <root>/.tmp}, on the same file system so
@@ -63,8 +61,7 @@ public class FileSystemBlobStore implements BlobStore {
             ok = true;
         } catch (IOException e) {
             if (String.valueOf(e.getMessage()).contains("No space left on device")) {
-                throw new ApiException(HttpStatus.INSUFFICIENT_STORAGE, "insufficient_storage",
-                        "The server has no space left for this upload");
+                throw StorageException.insufficientStorage();
             }
             throw e;
         } finally {

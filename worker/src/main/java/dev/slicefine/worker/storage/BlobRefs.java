@@ -1,4 +1,4 @@
-package dev.slicefine.api.storage;
+package dev.slicefine.worker.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,7 +8,6 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -20,7 +19,6 @@ import org.springframework.transaction.support.TransactionTemplate;
  * publish or delete of its file happens under a PostgreSQL advisory lock on its hash, so an upload that
  * reuses a blob can never race with the deletion of its last reference.
  */
-@Service
 public class BlobRefs {
     private static final Logger log = LoggerFactory.getLogger(BlobRefs.class);
 

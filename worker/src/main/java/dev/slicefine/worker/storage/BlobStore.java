@@ -1,4 +1,4 @@
-package dev.slicefine.api.storage;
+package dev.slicefine.worker.storage;
 
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,6 +1,7 @@
-package dev.slicefine.api.storage;
+package dev.slicefine.api.common;
 
-import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.worker.storage.BlobRefs;
+import dev.slicefine.worker.storage.BlobStore;
 import jakarta.annotation.PostConstruct;
 import java.io.IOException;
 import java.nio.file.Files;

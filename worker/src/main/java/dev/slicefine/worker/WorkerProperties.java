@@ -1,0 +1,39 @@
+package dev.slicefine.worker;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The worker's view of {@code slicefine.*}: the same data dir as the api (blobs/ is shared storage, work/ holds job
+ * work dirs) and the worker pool settings under {@code slicefine.worker.*}.
+ */
+@ConfigurationProperties("slicefine")
+public record WorkerProperties(
+        @DefaultValue("./data") Path dataDir,
+        /** HMAC-SHA256 key for webhook signatures; webhooks are sent unsigned when absent. */
+        String webhookSecret,
+        @DefaultValue Worker worker) {
+
+    public record Worker(
+            /** The api runs a worker pool in its own JVM (single-machine default). */
+            @DefaultValue("true") boolean embedded,
+            /** Worker threads in this JVM, each running one job at a time. */
+            @DefaultValue("1") int count,
+            /** A claimed job is this worker's until the lease expires; the heartbeat renews it every lease/3. */
+            @DefaultValue("30s") Duration lease,
+            /** Pause between claim attempts while the queue is empty. */
+            @DefaultValue("1s") Duration poll,
+            /** How often this JVM returns jobs with expired leases to the queue. */
+            @DefaultValue("10s") Duration reaperInterval,
+            /** Job work dirs; default {@code <data-dir>/work}. */
+            Path workDir,
+            /** Webhook deliveries tried per job end, with exponential backoff from {@code webhookBackoff}. */
+            @DefaultValue("3") int webhookAttempts,
+            @DefaultValue("1s") Duration webhookBackoff) {}
+
+    public Path blobDir() { return dataDir.resolve("blobs"); }
+
+    public Path workDir() { return worker.workDir() != null ? worker.workDir() : dataDir.resolve("work"); }
+}
