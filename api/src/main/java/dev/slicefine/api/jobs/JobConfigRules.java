@@ -11,7 +11,8 @@ import tools.jackson.databind.JsonNode;
 /**
  * Shape and range checks of the agreed job config (snake_case, absent = engine default), one error per field:
  * unknown fields, wrong types, unknown task/method, numbers out of range, webhook_url not http(s). What needs the
- * model's tensors (targets, rank against layer sizes) is checked by the worker's JobConfig against the model files.
+ * model's tensors (targets, rank against layer sizes) is checked by the worker's JobConfig against the model files;
+ * these rules come first because they report every bad field where JobConfig's parser stops at the first.
  */
 final class JobConfigRules {
     static final Set<String> TASKS = Set.of("text-classification", "causal-lm", "image-classification");
@@ -92,6 +93,12 @@ final class JobConfigRules {
                 && slice.get("min_rank").asInt() > slice.get("rank").asInt() && !has("slicefine.min_rank")) {
             errors.add(new FieldError("slicefine.min_rank", "must not exceed slicefine.rank (" + slice.get("rank").asInt() + ")"));
         }
+    }
+
+    /** Whether an error is about the config (not model_id, dataset_id, name or priority). */
+    static boolean isConfigField(String field) {
+        String top = field.contains(".") ? field.substring(0, field.indexOf('.')) : field;
+        return TOP.contains(top) || field.isEmpty();
     }
 
     static boolean httpUrl(String s) {

@@ -38,14 +38,14 @@ public class JobService {
         if (idempotencyKey != null && request != null) {
             var earlier = jobs.findByKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
-                return replay(earlier.get(), request);
+                return replay(earlier.get(), request, validator.normalise(request, earlier.get().config()));
             }
         }
-        validator.check(caller, request, parseErrors);
+        JsonNode config = validator.check(caller, request, parseErrors).config();
         UUID id = UUID.randomUUID();
         Boolean inserted = tx.execute(status -> {
             if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
-                    request.name(), request.priority(), request.config(), idempotencyKey)) {
+                    request.name(), request.priority(), config, idempotencyKey)) {
                 return false;
             }
             jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
@@ -54,18 +54,19 @@ public class JobService {
         });
         if (!Boolean.TRUE.equals(inserted)) {
             // A concurrent request with the same key won the insert.
-            return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request);
+            return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
         }
         return new Created(view(jobs.find(caller.tenantId(), id).orElseThrow()), true);
     }
 
-    private Created replay(JobRepository.JobRow earlier, JobRequest request) {
+    /** The same key again: the same job when the body means the same job, else 409. */
+    private Created replay(JobRepository.JobRow earlier, JobRequest request, JsonNode config) {
         boolean same = Objects.equals(earlier.modelId(), request.modelId())
                 && Objects.equals(earlier.datasetId(), request.datasetId())
                 && Objects.equals(earlier.evalDatasetId(), request.evalDatasetId())
                 && Objects.equals(earlier.name(), request.name())
                 && earlier.priority() == request.priority()
-                && Objects.equals(earlier.config(), request.config());
+                && Objects.equals(earlier.config(), config);
         if (!same) {
             throw ApiException.conflict("idempotency_conflict", "Idempotency-Key was already used for job " + earlier.id()
                     + " with a different request body");

@@ -9,18 +9,21 @@ import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.datasets.DatasetView;
 import dev.slicefine.api.models.ModelService;
 import dev.slicefine.api.models.ModelView;
-import dev.slicefine.api.storage.BlobStore;
+import dev.slicefine.worker.storage.BlobStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import dev.slicefine.worker.jobs.JobConfig;
+import dev.slicefine.worker.jobs.JobConfigException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Everything a job request is checked against before it is queued: the caller's model and datasets (404 when not
  * theirs, 409 when not ready), the config's fields, the task against the model family and the dataset (from its
- * validation report), and targets/rank against the model's layers (from the checkpoint's tensors on disk).
+ * validation report), and the worker's {@link JobConfig} against the model's files (targets, rank per layer).
  */
 @Component
 class JobValidator {
@@ -29,14 +32,17 @@ class JobValidator {
             "llama", "causal-lm", "vit", "image-classification");
 
     /** What a validated request resolved to. */
-    record Checked(ModelView model, DatasetView dataset, DatasetView evalDataset) {}
+    record Checked(ModelView model, DatasetView dataset, DatasetView evalDataset, ObjectNode config) {}
 
     private final ModelService models;
     private final DatasetService datasets;
     private final BlobStore store;
     private final SliceFineProperties properties;
+    private final JsonMapper json;
 
-    JobValidator(ModelService models, DatasetService datasets, BlobStore store, SliceFineProperties properties) {
+    JobValidator(ModelService models, DatasetService datasets, BlobStore store, SliceFineProperties properties,
+                 JsonMapper json) {
+        this.json = json;
         this.models = models;
         this.datasets = datasets;
         this.store = store;
@@ -75,16 +81,45 @@ class JobValidator {
                 }
             }
         }
-        if (!has(errors, "slicefine") && !has(errors, "lora")) {
-            try (ModelDirs dir = ModelDirs.materialise(model.files(), store, properties.tmpDir())) {
-                errors.addAll(ModelStructureRules.check(config, dir.path()));
+        ObjectNode complete = null;
+        if (errors.stream().noneMatch(e -> JobConfigRules.isConfigField(e.field()))) {
+            // The worker's JobConfig is the one definition of the config: parse it as the worker will, then check it
+            // against the model's files (targets, rank per layer, task per family).
+            ObjectNode withTask = config.deepCopy();
+            if (!withTask.has("task") && task != null) {
+                withTask.put("task", task);
+            }
+            try {
+                JobConfig parsed = JobConfig.parse(withTask.toString());
+                try (ModelDirs dir = ModelDirs.materialise(model.files(), store, properties.tmpDir())) {
+                    parsed.validate(dir.path()).forEach(e -> errors.add(new FieldError(e.field(), e.message())));
+                }
+                complete = (ObjectNode) json.readTree(parsed.toJson());
+            } catch (JobConfigException e) {
+                errors.add(new FieldError(e.error().field(), e.error().message()));
             }
         }
         List<FieldError> one = JobConfigRules.onePerField(errors);
         if (!one.isEmpty()) {
             throw new InvalidJobException(one);
         }
-        return new Checked(model, dataset, eval);
+        return new Checked(model, dataset, eval, complete);
+    }
+
+    /**
+     * The complete config a request would be stored with, for comparing an Idempotency-Key retry with the job it
+     * created; a request without task takes the stored job's (its model family's default).
+     */
+    JsonNode normalise(JobRequest request, JsonNode stored) {
+        ObjectNode withTask = request.config().deepCopy();
+        if (!withTask.has("task") && stored.has("task")) {
+            withTask.set("task", stored.get("task"));
+        }
+        try {
+            return json.readTree(JobConfig.parse(withTask.toString()).toJson());
+        } catch (JobConfigException e) {
+            return request.config();
+        }
     }
 
     private static boolean has(List<FieldError> errors, String prefix) {
@@ -129,7 +164,4 @@ class JobValidator {
         }
     }
 
-    static JsonNode taskOf(JsonNode config) {
-        return config.path("task");
-    }
 }

@@ -1,7 +1,7 @@
 package dev.slicefine.api.jobs;
 
 import dev.slicefine.api.models.ModelFileView;
-import dev.slicefine.api.storage.BlobStore;
+import dev.slicefine.worker.storage.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
