@@ -49,7 +49,7 @@ class ArtifactRepository {
         return jdbc.sql("""
                 UPDATE artifacts SET metadata = coalesce(metadata, '{}'::jsonb)
                        || jsonb_build_object(:key, jsonb_build_object('sha256', CAST(:sha AS text), 'size', CAST(:size AS bigint)))
-                WHERE id = :id AND NOT coalesce(metadata, '{}'::jsonb) ? :key""")
+                WHERE id = :id AND coalesce(metadata, '{}'::jsonb) -> CAST(:key AS text) IS NULL""")
                 .param("id", artifactId).param("key", key).param("sha", sha256).param("size", size).update() > 0;
     }
 

@@ -96,10 +96,9 @@ public class ArtifactService {
                 }
                 BlobCandidate blob = store.importFile(out);
                 tx.executeWithoutResult(s -> {
-                    if (artifacts.addVariant(current.id(), key, blob.sha256(), blob.size())) {
-                        refs.acquire(blob);
-                    } else {
-                        store.discard(blob);
+                    refs.acquire(blob);
+                    if (!artifacts.addVariant(current.id(), key, blob.sha256(), blob.size())) {
+                        refs.release(blob.sha256());
                     }
                 });
                 return download(blob.sha256(), blob.size(), base + "." + wanted.format);
@@ -156,10 +155,9 @@ public class ArtifactService {
                 UUID id = UUID.randomUUID();
                 UUID tenant = jdbc.sql("SELECT tenant_id FROM jobs WHERE id = :id").param("id", job.id()).query(UUID.class).single();
                 tx.executeWithoutResult(s -> {
-                    if (artifacts.insert(id, tenant, job.id(), kind, blob.sha256(), blob.size(), filename, null)) {
-                        refs.acquire(blob);
-                    } else {
-                        store.discard(blob);
+                    refs.acquire(blob);
+                    if (!artifacts.insert(id, tenant, job.id(), kind, blob.sha256(), blob.size(), filename, null)) {
+                        refs.release(blob.sha256()); // another api process stored it first
                     }
                 });
                 log.info("Made the {} artifact of job {} ({} bytes) in {} ms", kind, job.id(), blob.size(),
