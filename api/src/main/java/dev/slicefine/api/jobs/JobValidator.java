@@ -39,6 +39,17 @@ class JobValidator {
     private final BlobStore store;
     private final SliceFineProperties properties;
     private final JsonMapper json;
+    /**
+     * JobConfig.validate's answer per (model manifest sha256, complete config): both are immutable, and a pipeline
+     * submits the same config many times; a hit skips linking the model folder and reading its headers.
+     */
+    private final Map<String, List<FieldError>> validated = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, List<FieldError>> eldest) {
+                    return size() > 512;
+                }
+            });
 
     JobValidator(ModelService models, DatasetService datasets, BlobStore store, SliceFineProperties properties,
                  JsonMapper json) {
@@ -91,10 +102,17 @@ class JobValidator {
             }
             try {
                 JobConfig parsed = JobConfig.parse(withTask.toString());
-                try (ModelDirs dir = ModelDirs.materialise(model.files(), store, properties.tmpDir())) {
-                    parsed.validate(dir.path()).forEach(e -> errors.add(new FieldError(e.field(), e.message())));
+                String completeJson = parsed.toJson();
+                String cacheKey = model.sha256() + "\n" + completeJson;
+                List<FieldError> found = validated.get(cacheKey);
+                if (found == null) {
+                    try (ModelDirs dir = ModelDirs.materialise(model.files(), store, properties.tmpDir())) {
+                        found = parsed.validate(dir.path()).stream().map(e -> new FieldError(e.field(), e.message())).toList();
+                    }
+                    validated.put(cacheKey, found);
                 }
-                complete = (ObjectNode) json.readTree(parsed.toJson());
+                errors.addAll(found);
+                complete = (ObjectNode) json.readTree(completeJson);
             } catch (JobConfigException e) {
                 errors.add(new FieldError(e.error().field(), e.error().message()));
             }
