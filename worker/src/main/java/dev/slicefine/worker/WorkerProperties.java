@@ -23,6 +23,8 @@ public record WorkerProperties(
             @DefaultValue("1") int count,
             /** A claimed job is this worker's until the lease expires; the heartbeat renews it every lease/3. */
             @DefaultValue("30s") Duration lease,
+            /** Heartbeat period (at most lease/3); it also polls cancel_requested, so it bounds how fast cancel acts. */
+            @DefaultValue("2s") Duration heartbeat,
             /** Pause between claim attempts while the queue is empty. */
             @DefaultValue("1s") Duration poll,
             /** How often this JVM returns jobs with expired leases to the queue. */

@@ -1,0 +1,169 @@
+package dev.slicefine.worker;
+
+import dev.slicefine.worker.jobs.ClaimedJob;
+import dev.slicefine.worker.jobs.JobQueue;
+import dev.slicefine.worker.run.JobRunner;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.context.SmartLifecycle;
+
+/**
+ * N worker threads in this JVM, each claiming and running one job at a time, plus the heartbeat scheduler and the
+ * lease reaper. A plain lifecycle ({@link #start()}/{@link #stop()}), also a Spring {@link SmartLifecycle}: on stop,
+ * running jobs are asked to stop, write a checkpoint and go back to the queue.
+ */
+public class WorkerPool implements SmartLifecycle {
+    private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private final JobQueue queue;
+    private final JobRunner runner;
+    private final int count;
+    private final Duration lease;
+    private final Duration poll;
+    private final Duration reaperInterval;
+    private final String name;
+    private final List<Thread> threads = new ArrayList<>();
+    private final AtomicInteger busy = new AtomicInteger();
+    private volatile boolean running;
+    private volatile boolean stopping;
+    private ScheduledExecutorService scheduler;
+
+    public WorkerPool(JobQueue queue, JobRunner runner, WorkerProperties properties) {
+        this(queue, runner, properties.worker().count(), properties.worker().lease(), properties.worker().poll(),
+                properties.worker().reaperInterval());
+    }
+
+    public WorkerPool(JobQueue queue, JobRunner runner, int count, Duration lease, Duration poll, Duration reaperInterval) {
+        if (count < 1) {
+            throw new IllegalArgumentException("slicefine.worker.count must be at least 1, got " + count);
+        }
+        this.queue = queue;
+        this.runner = runner;
+        this.count = count;
+        this.lease = lease;
+        this.poll = poll;
+        this.reaperInterval = reaperInterval;
+        this.name = host() + ":" + ProcessHandle.current().pid() + ":pool" + POOLS.incrementAndGet();
+    }
+
+    @Override
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        stopping = false;
+        scheduler = Executors.newScheduledThreadPool(Math.max(2, count), r -> {
+            Thread t = new Thread(r, "slicefine-heartbeat");
+            t.setDaemon(true);
+            return t;
+        });
+        scheduler.scheduleWithFixedDelay(this::reap, 0, reaperInterval.toMillis(), TimeUnit.MILLISECONDS);
+        for (int i = 1; i <= count; i++) {
+            String owner = name + ":w" + i;
+            Thread t = new Thread(() -> loop(owner), "slicefine-worker-" + i);
+            t.setDaemon(true);
+            threads.add(t);
+            t.start();
+        }
+        log.info("Worker pool {} started: {} worker(s), lease {}", name, count, lease);
+    }
+
+    private void loop(String owner) {
+        while (running) {
+            Optional<ClaimedJob> job = Optional.empty();
+            try {
+                job = queue.claim(owner, lease);
+                if (job.isPresent()) {
+                    busy.incrementAndGet();
+                    try {
+                        log.info("{} runs job {} (attempt {})", owner, job.get().id(), job.get().attempt());
+                        runner.run(job.get(), scheduler, () -> stopping);
+                    } finally {
+                        busy.decrementAndGet();
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.warn("{}: {}", owner, e.toString());
+            }
+            if (job.isEmpty()) {
+                sleep(poll);
+            }
+        }
+    }
+
+    private void reap() {
+        try {
+            queue.reapExpiredLeases();
+        } catch (RuntimeException e) {
+            log.warn("Lease reaper: {}", e.toString());
+        }
+    }
+
+    @Override
+    public void stop() {
+        List<Thread> toJoin;
+        synchronized (this) {
+            if (!running) {
+                return;
+            }
+            stopping = true;
+            running = false;
+            toJoin = new ArrayList<>(threads);
+            threads.clear();
+        }
+        for (Thread t : toJoin) {
+            t.interrupt();
+        }
+        for (Thread t : toJoin) {
+            try {
+                t.join(120_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        scheduler.shutdownNow();
+        log.info("Worker pool {} stopped", name);
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    /** Jobs running in this pool right now. */
+    public int busy() {
+        return busy.get();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    private void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            // stop() wakes the idle workers
+        }
+    }
+
+    private static String host() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (Exception e) {
+            return ManagementFactory.getRuntimeMXBean().getName();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.slicefine.worker.run;
+
+import dev.slicefine.worker.jobs.JobQueue;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Tells a job's {@code webhook_url} how it ended: a JSON body signed with HMAC-SHA256 over the exact body bytes
+ * ({@code X-SliceFine-Signature: sha256=<hex>}), retried with exponential backoff on its own thread, so a slow
+ * receiver never holds a worker; a delivery that keeps failing becomes a {@code warning} event of the job.
+ */
+public class Webhooks implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
+    public static final String SIGNATURE_HEADER = "X-SliceFine-Signature";
+
+    private final JobQueue queue;
+    private final String secret;
+    private final int attempts;
+    private final Duration backoff;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "slicefine-webhooks");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Webhooks(JobQueue queue, String secret, int attempts, Duration backoff) {
+        this.queue = queue;
+        this.secret = secret;
+        this.attempts = Math.max(1, attempts);
+        this.backoff = backoff;
+    }
+
+    /** Queues the delivery of {job_id, status, error} to {@code url}. */
+    public void jobEnded(UUID job, String url, String status, String errorCode, String errorMessage) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("job_id", job.toString());
+        body.put("status", status);
+        if (errorCode == null) {
+            body.put("error", null);
+        } else {
+            Map<String, Object> error = new LinkedHashMap<>();
+            error.put("code", errorCode);
+            error.put("message", errorMessage);
+            body.put("error", error);
+        }
+        byte[] bytes;
+        try {
+            bytes = JSON.writeValueAsBytes(body);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        executor.submit(() -> deliver(job, url, bytes));
+    }
+
+    private void deliver(UUID job, String url, byte[] body) {
+        String last = null;
+        for (int i = 1; i <= attempts; i++) {
+            try {
+                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                if (secret != null && !secret.isEmpty()) {
+                    req.header(SIGNATURE_HEADER, "sha256=" + sign(secret, body));
+                }
+                HttpResponse<Void> res = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
+                if (res.statusCode() / 100 == 2) {
+                    return;
+                }
+                last = "HTTP " + res.statusCode();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (Exception e) {
+                last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            }
+            if (i < attempts) {
+                try {
+                    Thread.sleep(backoff.toMillis() << (i - 1));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+        log.warn("Job {}: webhook {} failed after {} tries: {}", job, url, attempts, last);
+        try {
+            queue.event(job, "warning", null, null, "webhook_failed",
+                    "webhook " + url + " failed after " + attempts + " tries: " + last, null);
+        } catch (RuntimeException e) {
+            log.warn("Job {}: could not record the webhook failure: {}", job, e.toString());
+        }
+    }
+
+    /** Lowercase hex HMAC-SHA256 of {@code body} under {@code secret}: what a receiver recomputes to check the header. */
+    public static String sign(String secret, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+            return HexFormat.of().formatHex(mac.doFinal(body));
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        executor.shutdown();
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+}
