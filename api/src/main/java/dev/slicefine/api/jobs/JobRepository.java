@@ -133,7 +133,7 @@ public class JobRepository {
     }
 
     private static final String METRIC_COLUMNS = "id, step, epoch, split, loss, learning_rate, tokens_per_second, "
-            + "eval_metrics::text AS eval_metrics, created_at";
+            + "eval_metrics::text AS eval_metrics, attempt, created_at";
 
     /** The newest train metric rows (newest first), for progress and ETA. */
     List<MetricView> recentTrainMetrics(UUID jobId, int n) {
@@ -150,7 +150,7 @@ public class JobRepository {
         return new MetricView(rs.getLong("id"), rs.getLong("step"), (Double) rs.getObject("epoch"), rs.getString("split"),
                 (Double) rs.getObject("loss"), (Double) rs.getObject("learning_rate"),
                 (Double) rs.getObject("tokens_per_second"), tree(rs.getString("eval_metrics")),
-                Rows.instant(rs, "created_at"));
+                (Integer) rs.getObject("attempt"), Rows.instant(rs, "created_at"));
     }
 
     private JsonNode tree(String text) {
