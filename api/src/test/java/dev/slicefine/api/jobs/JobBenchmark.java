@@ -77,6 +77,20 @@ public final class JobBenchmark {
 
             String body = "{\"model_id\":\"" + modelId + "\",\"dataset_id\":\"" + datasetId + "\",\"train\":{\"max_steps\":"
                     + maxSteps + ",\"batch_size\":8}}";
+            if (clients > 0) {
+                creation(base, body, clients, perClient, server.pid());
+            }
+            if (train) {
+                train(base, body, server.pid());
+            }
+        } finally {
+            server.destroy();
+            server.waitFor();
+        }
+    }
+
+    private static void creation(String base, String body, int clients, int perClient, long pid) throws Exception {
+        {
             // warm-up
             for (int i = 0; i < 20; i++) {
                 post(base, body, null);
@@ -114,9 +128,13 @@ public final class JobBenchmark {
             System.out.printf("POST /v1/jobs, %d clients x %d: %d jobs in %.1f s = %.0f jobs/s, p50 %.1f ms, p99 %.1f ms, "
                             + "max %.1f ms, %d errors; heap %.0f MB, RSS %d MB%n", clients, perClient, sorted.length, seconds,
                     sorted.length / seconds, pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6, errors.get(),
-                    heapMb(base), rssKb(server.pid()) / 1024);
+                    heapMb(base), rssKb(pid) / 1024);
+        }
+    }
 
-            if (train) {
+    private static void train(String base, String body, long pid) throws Exception {
+        {
+            {
                 // Cancel the creation benchmark's jobs so the worker trains only the measured one.
                 String job = post(base, body, null).body().replaceAll("(?s).*?\"id\":\"([^\"]+)\".*", "$1");
                 cancelQueuedExcept(base, job);
@@ -129,13 +147,10 @@ public final class JobBenchmark {
                 System.out.printf("job %s %s after %.1f s%n", job, status, (System.nanoTime() - tTrain) / 1e9);
                 if (status.equals("succeeded")) {
                     for (int i = 0; i < 2; i++) {
-                        download(base, "/v1/jobs/" + job + "/artifacts/merged", server.pid(), i == 0 ? "merge + download" : "cached download");
+                        download(base, "/v1/jobs/" + job + "/artifacts/merged", pid, i == 0 ? "merge + download" : "cached download");
                     }
                 }
             }
-        } finally {
-            server.destroy();
-            server.waitFor();
         }
     }
 
