@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -25,6 +26,12 @@ import org.springframework.context.SmartLifecycle;
 public class WorkerPool implements SmartLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WorkerPool.class);
     private static final AtomicInteger POOLS = new AtomicInteger();
+    /**
+     * DJL's PyTorch gradient collector is JVM-wide: only one can be collecting at a time, so only one job per JVM
+     * trains at once. A worker takes this slot before it claims, so a job is never claimed only to wait; scale out
+     * with more worker JVMs (standalone workers), not with threads.
+     */
+    private static final Semaphore TRAINING_SLOT = new Semaphore(1, true);
 
     private final JobQueue queue;
     private final JobRunner runner;
@@ -72,17 +79,28 @@ public class WorkerPool implements SmartLifecycle {
         scheduler.scheduleWithFixedDelay(this::reap, 0, reaperInterval.toMillis(), TimeUnit.MILLISECONDS);
         for (int i = 1; i <= count; i++) {
             String owner = name + ":w" + i;
+            // Not daemon: a standalone worker's JVM lives as long as its workers.
             Thread t = new Thread(() -> loop(owner), "slicefine-worker-" + i);
-            t.setDaemon(true);
             threads.add(t);
             t.start();
         }
         log.info("Worker pool {} started: {} worker(s), lease {}", name, count, lease);
+        if (count > 1) {
+            log.warn("slicefine.worker.count={}: workers in one JVM take turns training (DJL trains one model per JVM at"
+                    + " a time); run more worker processes to train jobs in parallel", count);
+        }
     }
 
     private void loop(String owner) {
         while (running) {
             Optional<ClaimedJob> job = Optional.empty();
+            try {
+                if (!TRAINING_SLOT.tryAcquire(poll.toMillis(), TimeUnit.MILLISECONDS)) {
+                    continue;
+                }
+            } catch (InterruptedException e) {
+                continue;
+            }
             try {
                 job = queue.claim(owner, lease);
                 if (job.isPresent()) {
@@ -96,6 +114,8 @@ public class WorkerPool implements SmartLifecycle {
                 }
             } catch (RuntimeException e) {
                 log.warn("{}: {}", owner, e.toString());
+            } finally {
+                TRAINING_SLOT.release();
             }
             if (job.isEmpty()) {
                 sleep(poll);

@@ -102,6 +102,37 @@ public abstract class WorkerTestBase {
         jdbc().sql("UPDATE jobs SET status = 'cancelled', lease_owner = NULL WHERE status IN ('queued', 'running')").update();
     }
 
+    /**
+     * A standalone worker in a child JVM ({@link dev.slicefine.worker.WorkerApplication}, this test classpath), on the
+     * same database and storage; output in target/{name}.log. Lease 3 s, heartbeat 500 ms.
+     */
+    protected static Process startWorkerJvm(String name) throws IOException {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        TestDatabase db = TestDatabase.get();
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", classpath,
+                "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_interop_threads=1", "-Dai.djl.pytorch.num_threads=1",
+                "-XX:TieredStopAtLevel=1", "-Xss4m"));
+        String cache = System.getProperty("DJL_CACHE_DIR");
+        if (cache != null) {
+            cmd.add("-DDJL_CACHE_DIR=" + cache);
+        }
+        cmd.addAll(List.of("dev.slicefine.worker.WorkerApplication",
+                "--spring.datasource.url=" + jdbcUrl(),
+                "--spring.datasource.username=" + db.user(),
+                "--spring.datasource.password=" + db.password(),
+                "--spring.datasource.hikari.maximum-pool-size=4",
+                "--spring.flyway.enabled=false",
+                "--slicefine.data-dir=" + dataDir(),
+                "--slicefine.worker.work-dir=" + dataDir().resolve("work-" + name),
+                "--slicefine.worker.lease=3s",
+                "--slicefine.worker.heartbeat=500ms",
+                "--slicefine.worker.poll=100ms",
+                "--slicefine.worker.count=1"));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(new java.io.File("target/" + name + ".log")).start();
+    }
+
     // ---------------------------------------------------------------- data, as the api writes it
 
     protected static UUID tenant() {
@@ -169,12 +200,17 @@ public abstract class WorkerTestBase {
     }
 
     protected static String config(int maxSteps, int checkpointEvery, String extra) {
+        return config(maxSteps, checkpointEvery, 5, extra);
+    }
+
+    /** A small SliceFine job on bert-tiny; every step logged; a quarter of the data held out (evaluated every evalEvery). */
+    protected static String config(int maxSteps, int checkpointEvery, int evalEvery, String extra) {
         return """
                 {"task": "text-classification", "method": "slicefine", "validation_split": 0.25,
                  "slicefine": {"rank": 2, "move_steps": 4},
                  "train": {"max_steps": %d, "batch_size": 8, "max_seq_len": 16, "log_every": 1,
-                           "checkpoint_every": %d, "eval_every": 5, "seed": 7}%s}"""
-                .formatted(maxSteps, checkpointEvery, extra == null ? "" : ", " + extra);
+                           "checkpoint_every": %d, "eval_every": %d, "seed": 7}%s}"""
+                .formatted(maxSteps, checkpointEvery, evalEvery, extra == null ? "" : ", " + extra);
     }
 
     protected static String status(UUID job) {

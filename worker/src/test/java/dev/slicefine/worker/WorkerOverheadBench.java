@@ -1,0 +1,52 @@
+package dev.slicefine.worker;
+
+import dev.slicefine.engine.finetune.FineTune;
+import dev.slicefine.engine.train.TrainListener;
+import dev.slicefine.worker.jobs.JobConfig;
+import dev.slicefine.worker.support.WorkerTestBase;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Not part of the suite (run with {@code mvn -pl worker test -Dtest=WorkerOverheadBench}): the same job through the
+ * worker (claim, materialise, metrics/event rows, checkpoint uploads, artifact zip + blob) and as a bare
+ * {@code FineTune.run} in the same warm JVM, alternating, three times each.
+ */
+class WorkerOverheadBench extends WorkerTestBase {
+    static final String CONFIG = """
+            {"task": "text-classification", "method": "slicefine", "slicefine": {"rank": 4, "move_steps": 50},
+             "train": {"max_steps": 300, "batch_size": 16, "max_seq_len": 32, "log_every": 10, "checkpoint_every": 50, "seed": 7}}""";
+
+    @Test
+    void workerVersusBareEngine() throws Exception {
+        UUID tenant = tenant();
+        UUID model = model(tenant);
+        String lines = sentiment(512);
+        UUID data = dataset(tenant, "train.jsonl", lines);
+        Path tmp = Files.createTempDirectory("bench");
+        Files.writeString(tmp.resolve("train.jsonl"), lines);
+        startPool(1);
+        for (int round = 1; round <= 3; round++) {
+            long t0 = System.nanoTime();
+            UUID job = job(tenant, model, data, CONFIG);
+            awaitStatus(job, "succeeded", Duration.ofMinutes(5));
+            double worker = (System.nanoTime() - t0) / 1e9;
+            Map<String, Object> r = jdbc().sql("""
+                    SELECT extract(epoch FROM finished_at - started_at) AS run, extract(epoch FROM started_at - queued_at) AS wait
+                    FROM jobs WHERE id = :id""").param("id", job).query().singleRow();
+
+            Path out = tmp.resolve("out-" + round);
+            long t1 = System.nanoTime();
+            FineTune.Outcome o = FineTune.run(JobConfig.parse(CONFIG).toSpec(BERT, tmp.resolve("train.jsonl"), null, out,
+                    tmp.resolve("ckpt-" + round)), new TrainListener() {});
+            double bare = (System.nanoTime() - t1) / 1e9;
+            System.out.printf("bench round %d: worker %.2f s (queued->succeeded as polled; started->finished %.2f s, claim wait %.2f s),"
+                    + " bare FineTune.run %.2f s (train loop %.2f s)%n", round, worker, ((Number) r.get("run")).doubleValue(),
+                    ((Number) r.get("wait")).doubleValue(), bare, o.result().seconds());
+        }
+    }
+}
