@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
@@ -51,7 +50,8 @@ public class ArtifactService {
     private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final SliceFineProperties properties;
-    private final ConcurrentHashMap<String, Object> building = new ConcurrentHashMap<>();
+    /** Striped locks: a job's merged/PEFT/tar is built once per api; unrelated builds rarely share a stripe. */
+    private final Object[] building = new Object[64];
 
     ArtifactService(ArtifactRepository artifacts, JobService jobs, BlobStore store, BlobRefs refs, JdbcClient jdbc,
                     TransactionTemplate tx, SliceFineProperties properties) {
@@ -62,6 +62,7 @@ public class ArtifactService {
         this.jdbc = jdbc;
         this.tx = tx;
         this.properties = properties;
+        java.util.Arrays.setAll(building, i -> new Object());
     }
 
     List<ArtifactView> list(Caller caller, UUID jobId) {
@@ -172,7 +173,7 @@ public class ArtifactService {
     }
 
     private Object lock(String key) {
-        return building.computeIfAbsent(key, k -> new Object());
+        return building[Math.floorMod(key.hashCode(), building.length)];
     }
 
     private JobView succeeded(Caller caller, UUID jobId) {
