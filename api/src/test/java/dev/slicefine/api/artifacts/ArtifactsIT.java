@@ -103,8 +103,12 @@ class ArtifactsIT extends ApiTestBase {
 
     /** A succeeded job whose diff artifact is the zip of {@code diff}, as the worker stores it. */
     private String succeededJob(Path diff) throws IOException {
+        return succeededJob(diff, "");
+    }
+
+    private String succeededJob(Path diff, String extra) throws IOException {
         Http.Response r = http.postJson("/v1/jobs", tenant.key(),
-                "{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + dataset + "\",\"train\":{\"max_steps\":2}}");
+                "{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + dataset + "\",\"train\":{\"max_steps\":2}" + extra + "}");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         String job = r.json().get("id").asString();
         JobFixtures.markRunning(jdbc, job);
@@ -250,5 +254,23 @@ class ArtifactsIT extends ApiTestBase {
         String withBias = succeededJob(diffDir(true));
         assertProblem(http.get("/v1/jobs/" + withBias + "/artifacts/peft", tenant.key()), 409, "peft_not_exact");
         assertThat(download("/v1/jobs/" + withBias + "/artifacts/merged").statusCode()).isEqualTo(200);
+    }
+
+    @Test
+    void aLoraRunsArtifactIsItsPeftAdapterAndAFullRunsIsItsMergedCheckpoint() throws Exception {
+        Path adapter = Files.createDirectories(tmp.resolve("adapter"));
+        Files.writeString(adapter.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\"}");
+        Files.write(adapter.resolve("adapter_model.safetensors"), new byte[] {1, 2, 3});
+        String lora = succeededJob(adapter, ",\"method\":\"lora\"");
+        HttpResponse<byte[]> peft = download("/v1/jobs/" + lora + "/artifacts/peft");
+        assertThat(peft.statusCode()).isEqualTo(200);
+        assertThat(peft.body()).isEqualTo(download("/v1/jobs/" + lora + "/artifacts/diff").body());
+        assertProblem(http.get("/v1/jobs/" + lora + "/artifacts/merged", tenant.key()), 409, "merge_not_supported");
+
+        String full = succeededJob(baseDir(), ",\"method\":\"full\"");
+        HttpResponse<byte[]> merged = download("/v1/jobs/" + full + "/artifacts/merged");
+        assertThat(merged.statusCode()).isEqualTo(200);
+        assertThat(unzip(merged.body())).containsKeys("model.safetensors", "config.json");
+        assertProblem(http.get("/v1/jobs/" + full + "/artifacts/peft", tenant.key()), 409, "peft_not_exact");
     }
 }
