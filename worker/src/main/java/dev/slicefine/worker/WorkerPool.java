@@ -42,6 +42,7 @@ public class WorkerPool implements SmartLifecycle {
     private final String name;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
+    private final java.util.Set<Thread> runningJobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private volatile boolean stopping;
     private ScheduledExecutorService scheduler;
@@ -102,13 +103,17 @@ public class WorkerPool implements SmartLifecycle {
                 continue;
             }
             try {
-                job = queue.claim(owner, lease);
+                job = running ? queue.claim(owner, lease) : Optional.empty();
                 if (job.isPresent()) {
                     busy.incrementAndGet();
+                    runningJobs.add(Thread.currentThread());
+                    // stop() interrupts only idle workers; a stray interrupt must not break this job's JDBC calls.
+                    Thread.interrupted();
                     try {
                         log.info("{} runs job {} (attempt {})", owner, job.get().id(), job.get().attempt());
                         runner.run(job.get(), scheduler, () -> stopping);
                     } finally {
+                        runningJobs.remove(Thread.currentThread());
                         busy.decrementAndGet();
                     }
                 }
@@ -143,8 +148,11 @@ public class WorkerPool implements SmartLifecycle {
             toJoin = new ArrayList<>(threads);
             threads.clear();
         }
+        // Idle workers wake up now; busy ones see stopping at the next step, checkpoint and requeue their job.
         for (Thread t : toJoin) {
-            t.interrupt();
+            if (!runningJobs.contains(t)) {
+                t.interrupt();
+            }
         }
         for (Thread t : toJoin) {
             try {

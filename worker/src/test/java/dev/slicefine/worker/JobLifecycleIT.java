@@ -156,4 +156,84 @@ class JobLifecycleIT extends WorkerTestBase {
         jdbc().sql("UPDATE jobs SET status = 'cancelled', lease_owner = NULL WHERE id IN (:ids)")
                 .param("ids", List.of(retry, alive)).update();
     }
+
+    @Test
+    void aFailedWebhookIsRetriedWithBackoffThenRecordedAsAWarning() throws Exception {
+        List<String[]> calls = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/hook", ex -> {
+            byte[] body = ex.getRequestBody().readAllBytes();
+            calls.add(new String[] {new String(body), ex.getRequestHeaders().getFirst(Webhooks.SIGNATURE_HEADER),
+                    "sha256=" + Webhooks.sign("test-secret", body)});
+            ex.sendResponseHeaders(500, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            UUID tenant = tenant();
+            UUID job = job(tenant, model(tenant), dataset(tenant, "bad.jsonl", "{\"text\": 1, \"label\": \"a\"}\n"),
+                    config(5, 0, "\"webhook_url\": \"http://127.0.0.1:" + server.getAddress().getPort() + "/hook\""));
+            startPool(1);
+            awaitStatus(job, "failed", Duration.ofSeconds(60));
+            await("the warning event", Duration.ofSeconds(10), () -> events(job).stream().anyMatch(e -> e.get("type").equals("warning")));
+            assertThat(calls).hasSize(3).allSatisfy(c -> {
+                assertThat(c[1]).isEqualTo(c[2]);
+                assertThat(c[0]).startsWith("{\"job_id\":\"" + job + "\",\"status\":\"failed\",\"error\":{\"code\":\"dataset_invalid\"");
+            });
+            assertThat(events(job)).filteredOn(e -> e.get("type").equals("warning")).singleElement()
+                    .satisfies(e -> assertThat((String) e.get("message")).contains("failed after 3 tries: HTTP 500"));
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aStoppingWorkerCheckpointsItsJobAndGivesItBackToTheQueue() {
+        UUID tenant = tenant();
+        UUID job = job(tenant, model(tenant), dataset(tenant, "train.jsonl", sentiment(48)), config(60, 0, 0, null));
+        WorkerPool first = startPool(1);
+        await("training to start", Duration.ofSeconds(60), () -> jdbc().sql("SELECT count(*) FROM job_metrics WHERE job_id = :j")
+                .param("j", job).query(Long.class).single() > 3);
+        first.stop();
+        assertThat(status(job)).isEqualTo("queued");
+        int step = ((Number) jdbc().sql("SELECT (checkpoint->>'step')::int FROM jobs WHERE id = :j").param("j", job)
+                .query(Integer.class).single()).intValue();
+        assertThat(step).isGreaterThan(3);
+
+        startPool(1);
+        awaitStatus(job, "succeeded", Duration.ofSeconds(60));
+        assertThat(row(job).get("attempt")).isEqualTo(2);
+        assertThat(events(job)).anySatisfy(e -> assertThat((String) e.get("message")).isEqualTo("resumed from the checkpoint at step " + step));
+        assertThat(jdbc().sql("SELECT min(step) FROM job_metrics WHERE job_id = :j AND attempt = 2").param("j", job)
+                .query(Long.class).single()).isEqualTo(step + 1L);
+    }
+
+    @Test
+    void loraAndHeadJobsStoreTheirOwnOutputFolders() throws Exception {
+        UUID tenant = tenant();
+        UUID model = model(tenant);
+        UUID data = dataset(tenant, "train.jsonl", sentiment(32));
+        UUID lora = job(tenant, model, data, """
+                {"task": "text-classification", "method": "lora", "lora": {"r": 2, "alpha": 4},
+                 "train": {"max_steps": 4, "batch_size": 8, "max_seq_len": 16}}""");
+        UUID head = job(tenant, model, data, """
+                {"task": "text-classification", "method": "head", "train": {"max_steps": 4, "batch_size": 8, "max_seq_len": 16}}""");
+        startPool(1);
+        awaitStatus(lora, "succeeded", Duration.ofSeconds(60));
+        awaitStatus(head, "succeeded", Duration.ofSeconds(60));
+        assertThat(zipEntries(lora)).contains("adapter_config.json", "adapter_model.safetensors", "manifest.json");
+        assertThat(zipEntries(head)).containsExactlyInAnyOrder("diff.safetensors", "manifest.json");
+    }
+
+    private List<String> zipEntries(UUID job) throws Exception {
+        String sha = jdbc().sql("SELECT blob_sha256 FROM artifacts WHERE job_id = :j AND kind = 'diff'").param("j", job)
+                .query(String.class).single();
+        List<String> names = new java.util.ArrayList<>();
+        try (InputStream in = bean(BlobStore.class).open(sha); ZipInputStream zip = new ZipInputStream(in)) {
+            for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
+                names.add(e.getName());
+            }
+        }
+        return names;
+    }
 }
