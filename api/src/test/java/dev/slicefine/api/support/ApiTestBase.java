@@ -29,7 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "slicefine.archive.max-total-uncompressed=32MB",
                 "slicefine.archive.max-compression-ratio=100",
                 "slicefine.archive.ratio-min-bytes=64KB",
-                "logging.level.io.zonky=WARN"
+                "logging.level.io.zonky=WARN",
+                // The shared context must not train: job tests play the worker with SQL. End-to-end tests start
+                // their own server with the embedded worker.
+                "slicefine.worker.embedded=false"
         })
 public abstract class ApiTestBase {
     public static final String ADMIN_KEY = "sk-test-admin-0123456789abcdefghij";

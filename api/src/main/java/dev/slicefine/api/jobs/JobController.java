@@ -1,0 +1,136 @@
+package dev.slicefine.api.jobs;
+
+import dev.slicefine.api.auth.Caller;
+import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.Page;
+import dev.slicefine.api.common.Problems;
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import java.net.URI;
+import java.util.UUID;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.JsonNode;
+
+@RestController
+@RequestMapping("/v1/jobs")
+@Tag(name = "Jobs")
+class JobController {
+    private final JobService service;
+    private final JobRepository jobs;
+    private final JobStreams streams;
+
+    JobController(JobService service, JobRepository jobs, JobStreams streams) {
+        this.service = service;
+        this.jobs = jobs;
+        this.streams = streams;
+    }
+
+    @PostMapping
+    @Operation(summary = "Create a fine-tuning job",
+            description = "Body: {model_id, dataset_id, eval_dataset_id?, name?, priority?, task?, method?, validation_split?, "
+                    + "slicefine?, lora?, train?, webhook_url?}. Validated synchronously (422 invalid_job with errors[] per "
+                    + "field), then queued. With Idempotency-Key a retry returns the same job (200).")
+    ResponseEntity<JobView> create(Caller caller, @RequestBody(required = false) JsonNode body,
+                                   @RequestHeader(name = "Idempotency-Key", required = false) String key) {
+        JobService.Created created = service.create(caller, body, key);
+        URI location = URI.create("/v1/jobs/" + created.job().id());
+        return created.created() ? ResponseEntity.created(location).body(created.job())
+                : ResponseEntity.ok().location(location).body(created.job());
+    }
+
+    @GetMapping
+    @Operation(summary = "List jobs, newest first; pass nextCursor back as cursor")
+    Page<JobView> list(Caller caller, @RequestParam(required = false) JobStatus status,
+                       @RequestParam(name = "model_id", required = false) UUID modelId,
+                       @RequestParam(name = "dataset_id", required = false) UUID datasetId,
+                       @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
+        return service.list(caller, status, modelId, datasetId, cursor, limit);
+    }
+
+    @GetMapping("/{id}")
+    JobView get(Caller caller, @PathVariable UUID id) {
+        return service.get(caller, id);
+    }
+
+    @PostMapping("/{id}/cancel")
+    @Operation(summary = "Cancel: queued -> cancelled now; running -> cancel_requested; finished -> 409 job_finished")
+    ResponseEntity<JobView> cancel(Caller caller, @PathVariable UUID id) {
+        JobView job = service.cancel(caller, id);
+        return job.status() == JobStatus.running ? ResponseEntity.accepted().body(job) : ResponseEntity.ok(job);
+    }
+
+    @GetMapping("/{id}/events")
+    @Operation(summary = "Events in seq order after 'after' (JSON), or a Server-Sent Events stream with Accept: text/event-stream")
+    HistoryPage<EventView> events(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
+                                  @RequestParam(required = false) Integer limit) {
+        service.row(caller, id);
+        int n = limit(limit);
+        var items = jobs.events(id, after == null ? 0 : after, n);
+        return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).seq()));
+    }
+
+    @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter eventStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
+                           @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        service.row(caller, id);
+        return streams.open(id, JobStreams.Kind.events, resumeFrom(lastEventId, after));
+    }
+
+    @GetMapping("/{id}/metrics")
+    @Operation(summary = "Metric rows in id order after 'after' (JSON), or a Server-Sent Events stream with Accept: text/event-stream")
+    HistoryPage<MetricView> metrics(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
+                                    @RequestParam(required = false) Integer limit) {
+        service.row(caller, id);
+        int n = limit(limit);
+        var items = jobs.metrics(id, after == null ? 0 : after, n);
+        return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).id()));
+    }
+
+    @GetMapping(value = "/{id}/metrics", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
+    SseEmitter metricStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
+                            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
+        service.row(caller, id);
+        return streams.open(id, JobStreams.Kind.metrics, resumeFrom(lastEventId, after));
+    }
+
+    @ExceptionHandler(InvalidJobException.class)
+    ResponseEntity<ProblemDetail> invalid(InvalidJobException e) {
+        ProblemDetail problem = Problems.of(e.status(), e.code(), e.getMessage());
+        problem.setProperty("errors", e.errors());
+        return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+    }
+
+    private static long resumeFrom(String lastEventId, Long after) {
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                return Long.parseLong(lastEventId.strip());
+            } catch (NumberFormatException e) {
+                throw ApiException.badRequest("invalid_parameter", "Last-Event-ID must be a number");
+            }
+        }
+        return after == null ? 0 : after;
+    }
+
+    private static int limit(Integer requested) {
+        if (requested == null) {
+            return 100;
+        }
+        if (requested < 1 || requested > 1000) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_parameter", "limit must be between 1 and 1000");
+        }
+        return requested;
+    }
+}

@@ -1,0 +1,178 @@
+package dev.slicefine.api.jobs;
+
+import dev.slicefine.api.common.Cursor;
+import dev.slicefine.api.common.Rows;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/** SQL for jobs, job_events and job_metrics. Every query is scoped to a tenant except those the streams use by id. */
+@Repository
+public class JobRepository {
+    private static final String COLUMNS = "id, tenant_id, model_id, dataset_id, eval_dataset_id, name, status, "
+            + "cancel_requested, config::text AS config, idempotency_key, priority, attempt, max_attempts, error_code, "
+            + "error_message, created_at, queued_at, started_at, finished_at, updated_at";
+
+    /** A jobs row, before progress is added. */
+    public record JobRow(UUID id, UUID tenantId, UUID modelId, UUID datasetId, UUID evalDatasetId, String name,
+                         JobStatus status, boolean cancelRequested, JsonNode config, String idempotencyKey, int priority,
+                         int attempt, int maxAttempts, String errorCode, String errorMessage, Instant createdAt,
+                         Instant queuedAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {}
+
+    static final String APPEND_EVENT = """
+            WITH s AS (UPDATE jobs SET last_event_seq = last_event_seq + 1, updated_at = now() WHERE id = :job
+                       RETURNING last_event_seq)
+            INSERT INTO job_events (job_id, seq, type, from_status, to_status, code, message)
+            SELECT :job, last_event_seq, :type, :from, :to, :code, :message FROM s RETURNING seq""";
+
+    private final JdbcClient jdbc;
+    private final JsonMapper json;
+
+    JobRepository(JdbcClient jdbc, JsonMapper json) {
+        this.jdbc = jdbc;
+        this.json = json;
+    }
+
+    /** Inserts a queued job; false when the tenant already has a job with this idempotency key. */
+    boolean insertQueued(UUID id, UUID tenantId, UUID modelId, UUID datasetId, UUID evalDatasetId, String name,
+                         int priority, JsonNode config, String idempotencyKey) {
+        return jdbc.sql("""
+                INSERT INTO jobs (id, tenant_id, model_id, dataset_id, eval_dataset_id, name, status, config,
+                                  idempotency_key, priority, queued_at)
+                VALUES (:id, :t, :m, :d, :e, :name, 'queued', CAST(:config AS jsonb), :key, :p, now())
+                ON CONFLICT (tenant_id, idempotency_key) DO NOTHING""")
+                .param("id", id).param("t", tenantId).param("m", modelId).param("d", datasetId).param("e", evalDatasetId)
+                .param("name", name).param("config", json.writeValueAsString(config)).param("key", idempotencyKey)
+                .param("p", priority).update() > 0;
+    }
+
+    long appendEvent(UUID jobId, String type, String from, String to, String code, String message) {
+        return jdbc.sql(APPEND_EVENT).param("job", jobId).param("type", type).param("from", from).param("to", to)
+                .param("code", code).param("message", message).query(Long.class).single();
+    }
+
+    Optional<JobRow> find(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :t")
+                .param("id", id).param("t", tenantId).query(this::map).optional();
+    }
+
+    Optional<JobRow> findByKey(UUID tenantId, String key) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = :t AND idempotency_key = :k")
+                .param("t", tenantId).param("k", key).query(this::map).optional();
+    }
+
+    Optional<JobRow> lock(UUID tenantId, UUID id) {
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :t FOR UPDATE")
+                .param("id", id).param("t", tenantId).query(this::map).optional();
+    }
+
+    Optional<JobStatus> status(UUID id) {
+        return jdbc.sql("SELECT status FROM jobs WHERE id = :id").param("id", id)
+                .query((rs, i) -> JobStatus.valueOf(rs.getString(1))).optional();
+    }
+
+    void cancelQueued(UUID id) {
+        jdbc.sql("""
+                UPDATE jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), updated_at = now(),
+                       error_code = 'cancelled', error_message = 'Cancelled before it started'
+                WHERE id = :id AND status = 'queued'""").param("id", id).update();
+    }
+
+    void requestCancel(UUID id) {
+        jdbc.sql("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = :id").param("id", id).update();
+    }
+
+    List<JobRow> page(UUID tenantId, JobStatus status, UUID modelId, UUID datasetId, Cursor after, int limit) {
+        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = :t");
+        Map<String, Object> params = new HashMap<>();
+        params.put("t", tenantId);
+        if (status != null) {
+            sql.append(" AND status = :status");
+            params.put("status", status.name());
+        }
+        if (modelId != null) {
+            sql.append(" AND model_id = :m");
+            params.put("m", modelId);
+        }
+        if (datasetId != null) {
+            sql.append(" AND (dataset_id = :d OR eval_dataset_id = :d)");
+            params.put("d", datasetId);
+        }
+        if (after != null) {
+            sql.append(" AND (created_at, id) < (:cAt, :cId)");
+            params.put("cAt", Rows.offset(after.createdAt()));
+            params.put("cId", after.id());
+        }
+        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
+        params.put("limit", limit);
+        return jdbc.sql(sql.toString()).params(params).query(this::map).list();
+    }
+
+    List<EventView> events(UUID jobId, long afterSeq, int limit) {
+        return jdbc.sql("""
+                SELECT seq, type, from_status, to_status, code, message, data::text AS data, created_at
+                FROM job_events WHERE job_id = :j AND seq > :after ORDER BY seq LIMIT :limit""")
+                .param("j", jobId).param("after", afterSeq).param("limit", limit)
+                .query((rs, i) -> new EventView(rs.getLong("seq"), rs.getString("type"), rs.getString("from_status"),
+                        rs.getString("to_status"), rs.getString("code"), rs.getString("message"),
+                        tree(rs.getString("data")), Rows.instant(rs, "created_at"))).list();
+    }
+
+    List<MetricView> metrics(UUID jobId, long afterId, int limit) {
+        return jdbc.sql("SELECT " + METRIC_COLUMNS + " FROM job_metrics WHERE job_id = :j AND id > :after ORDER BY id LIMIT :limit")
+                .param("j", jobId).param("after", afterId).param("limit", limit).query(this::metric).list();
+    }
+
+    private static final String METRIC_COLUMNS = "id, step, epoch, split, loss, learning_rate, tokens_per_second, "
+            + "eval_metrics::text AS eval_metrics, attempt, created_at";
+
+    /** The newest train metric rows (newest first), for progress and ETA. */
+    List<MetricView> recentTrainMetrics(UUID jobId, int n) {
+        return jdbc.sql("SELECT " + METRIC_COLUMNS + " FROM job_metrics WHERE job_id = :j AND split = 'train' ORDER BY id DESC LIMIT :n")
+                .param("j", jobId).param("n", n).query(this::metric).list();
+    }
+
+    Optional<MetricView> latestMetric(UUID jobId) {
+        return jdbc.sql("SELECT " + METRIC_COLUMNS + " FROM job_metrics WHERE job_id = :j ORDER BY id DESC LIMIT 1")
+                .param("j", jobId).query(this::metric).optional();
+    }
+
+    private MetricView metric(ResultSet rs, int row) throws SQLException {
+        return new MetricView(rs.getLong("id"), rs.getLong("step"), (Double) rs.getObject("epoch"), rs.getString("split"),
+                (Double) rs.getObject("loss"), (Double) rs.getObject("learning_rate"),
+                (Double) rs.getObject("tokens_per_second"), tree(rs.getString("eval_metrics")),
+                (Integer) rs.getObject("attempt"), Rows.instant(rs, "created_at"));
+    }
+
+    private JsonNode tree(String text) {
+        return text == null ? null : json.readTree(text);
+    }
+
+    private JobRow map(ResultSet rs, int row) throws SQLException {
+        return new JobRow(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
+                rs.getObject("model_id", UUID.class), rs.getObject("dataset_id", UUID.class),
+                rs.getObject("eval_dataset_id", UUID.class), rs.getString("name"), JobStatus.valueOf(rs.getString("status")),
+                rs.getBoolean("cancel_requested"), tree(rs.getString("config")), rs.getString("idempotency_key"),
+                rs.getInt("priority"), rs.getInt("attempt"), rs.getInt("max_attempts"), rs.getString("error_code"),
+                rs.getString("error_message"), Rows.instant(rs, "created_at"), Rows.instant(rs, "queued_at"),
+                Rows.instant(rs, "started_at"), Rows.instant(rs, "finished_at"), Rows.instant(rs, "updated_at"));
+    }
+
+    /** The valid rows of a dataset from its validation report (null when unknown or deleted). */
+    Long datasetRows(UUID datasetId) {
+        if (datasetId == null) {
+            return null;
+        }
+        return jdbc.sql("SELECT (report->>'validRows')::bigint FROM datasets WHERE id = :id").param("id", datasetId)
+                .query(Long.class).optional().orElse(null);
+    }
+}

@@ -1,0 +1,163 @@
+package dev.slicefine.api.jobs;
+
+import dev.slicefine.api.auth.Caller;
+import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.Cursor;
+import dev.slicefine.api.common.Page;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.UUID;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.JsonNode;
+
+/** Creating (validated, idempotent), reading and cancelling jobs. The worker moves them on from 'queued'. */
+@Service
+public class JobService {
+    /** A created or replayed job; {@code created} is false when an Idempotency-Key matched an earlier request. */
+    record Created(JobView job, boolean created) {}
+
+    private final JobRepository jobs;
+    private final JobValidator validator;
+    private final TransactionTemplate tx;
+
+    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx) {
+        this.jobs = jobs;
+        this.validator = validator;
+        this.tx = tx;
+    }
+
+    Created create(Caller caller, JsonNode body, String idempotencyKey) {
+        if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
+            throw ApiException.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
+        }
+        List<FieldError> parseErrors = new ArrayList<>();
+        JobRequest request = JobRequest.parse(body, parseErrors);
+        if (idempotencyKey != null && request != null) {
+            var earlier = jobs.findByKey(caller.tenantId(), idempotencyKey);
+            if (earlier.isPresent()) {
+                return replay(earlier.get(), request, validator.normalise(request, earlier.get().config()));
+            }
+        }
+        JsonNode config = validator.check(caller, request, parseErrors).config();
+        UUID id = UUID.randomUUID();
+        Boolean inserted = tx.execute(status -> {
+            if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
+                    request.name(), request.priority(), config, idempotencyKey)) {
+                return false;
+            }
+            jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
+                    "Validated and queued");
+            return true;
+        });
+        if (!Boolean.TRUE.equals(inserted)) {
+            // A concurrent request with the same key won the insert.
+            return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
+        }
+        return new Created(view(jobs.find(caller.tenantId(), id).orElseThrow()), true);
+    }
+
+    /** The same key again: the same job when the body means the same job, else 409. */
+    private Created replay(JobRepository.JobRow earlier, JobRequest request, JsonNode config) {
+        boolean same = Objects.equals(earlier.modelId(), request.modelId())
+                && Objects.equals(earlier.datasetId(), request.datasetId())
+                && Objects.equals(earlier.evalDatasetId(), request.evalDatasetId())
+                && Objects.equals(earlier.name(), request.name())
+                && earlier.priority() == request.priority()
+                && Objects.equals(earlier.config(), config);
+        if (!same) {
+            throw ApiException.conflict("idempotency_conflict", "Idempotency-Key was already used for job " + earlier.id()
+                    + " with a different request body");
+        }
+        return new Created(view(earlier), false);
+    }
+
+    public JobView get(Caller caller, UUID id) {
+        return view(row(caller, id));
+    }
+
+    JobRepository.JobRow row(Caller caller, UUID id) {
+        return jobs.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
+    }
+
+    Page<JobView> list(Caller caller, JobStatus status, UUID modelId, UUID datasetId, String cursor, Integer limit) {
+        int n = Cursor.limit(limit);
+        Cursor after = cursor == null ? null : Cursor.decode(cursor);
+        List<JobRepository.JobRow> rows = jobs.page(caller.tenantId(), status, modelId, datasetId, after, n + 1);
+        String next = null;
+        if (rows.size() > n) {
+            rows = rows.subList(0, n);
+            JobRepository.JobRow last = rows.get(n - 1);
+            next = new Cursor(last.createdAt(), last.id()).encode();
+        }
+        return new Page<>(rows.stream().map(this::view).toList(), next);
+    }
+
+    /** queued: cancelled now; running: cancel_requested (the worker stops it); finished: 409. */
+    JobView cancel(Caller caller, UUID id) {
+        tx.executeWithoutResult(status -> {
+            JobRepository.JobRow job = jobs.lock(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
+            switch (job.status()) {
+                case validating, queued -> {
+                    jobs.cancelQueued(id);
+                    jobs.appendEvent(id, "status", job.status().name(), JobStatus.cancelled.name(), "cancelled",
+                            "Cancelled by the client before it started");
+                }
+                case running -> {
+                    if (!job.cancelRequested()) {
+                        jobs.requestCancel(id);
+                        jobs.appendEvent(id, "log", null, null, "cancel_requested",
+                                "Cancel requested; the worker stops at the next step");
+                    }
+                }
+                default -> throw ApiException.conflict("job_finished", "Job " + id + " already " + job.status());
+            }
+        });
+        return get(caller, id);
+    }
+
+    JobView view(JobRepository.JobRow j) {
+        List<MetricView> recent = jobs.recentTrainMetrics(j.id(), 20);
+        long step = recent.isEmpty() ? 0 : recent.get(0).step();
+        Long total = totalSteps(j);
+        if (j.status() == JobStatus.succeeded && total == null) {
+            total = step;
+        }
+        Double eta = null;
+        if (j.status() == JobStatus.running && total != null && recent.size() >= 2) {
+            MetricView newest = recent.get(0);
+            MetricView oldest = recent.get(recent.size() - 1);
+            double seconds = Duration.between(oldest.createdAt(), newest.createdAt()).toMillis() / 1000.0;
+            long steps = newest.step() - oldest.step();
+            if (seconds > 0 && steps > 0) {
+                eta = Math.max(0, (total - step) / (steps / seconds));
+            }
+        }
+        MetricView latest = jobs.latestMetric(j.id()).orElse(null);
+        JobView.JobError error = j.errorCode() == null && j.errorMessage() == null ? null
+                : new JobView.JobError(j.errorCode(), j.errorMessage());
+        return new JobView(j.id(), j.name(), j.modelId(), j.datasetId(), j.evalDatasetId(), j.status(), j.cancelRequested(),
+                j.priority(), j.attempt(), j.maxAttempts(), j.config(), new JobView.Progress(step, total), eta, latest, error,
+                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt());
+    }
+
+    /** max_steps when set, else epochs x ceil(training rows / batch size) with the engine's defaults. */
+    private Long totalSteps(JobRepository.JobRow j) {
+        JsonNode train = j.config().path("train");
+        long maxSteps = train.path("max_steps").asLong(0);
+        if (maxSteps > 0) {
+            return maxSteps;
+        }
+        Long rows = jobs.datasetRows(j.datasetId());
+        if (rows == null) {
+            return null;
+        }
+        double split = j.evalDatasetId() != null ? 0 : j.config().path("validation_split").asDouble(0.1);
+        long trainRows = Math.max(1, (long) Math.floor(rows * (1 - split)));
+        long batch = Math.max(1, train.path("batch_size").asLong(16));
+        long epochs = Math.max(1, train.path("epochs").asLong(3));
+        return epochs * ((trainRows + batch - 1) / batch);
+    }
+}

@@ -1,0 +1,171 @@
+package dev.slicefine.api.jobs;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Server-Sent Events for a job's events or metrics. No request thread is held: each open stream is a task on a
+ * small scheduled pool that polls the database every {@code poll} and pushes new rows (id = seq or metric id,
+ * event = type, data = JSON). A heartbeat comment every {@code heartbeat} finds clients that went away: the failed
+ * write stops the task. The stream ends after the job is terminal and its last rows were sent.
+ */
+@Component
+class JobStreams implements DisposableBean {
+    private static final Logger log = LoggerFactory.getLogger(JobStreams.class);
+    private static final int BATCH = 500;
+
+    enum Kind { events, metrics }
+
+    private final JobRepository jobs;
+    private final JsonMapper json;
+    private final Duration poll;
+    private final Duration heartbeat;
+    private final int maxStreams;
+    private final ScheduledExecutorService pool;
+    private final AtomicInteger open = new AtomicInteger();
+
+    JobStreams(JobRepository jobs, JsonMapper json,
+               @Value("${slicefine.jobs.stream.poll:500ms}") Duration poll,
+               @Value("${slicefine.jobs.stream.heartbeat:15s}") Duration heartbeat,
+               @Value("${slicefine.jobs.stream.max-open:1000}") int maxStreams,
+               @Value("${slicefine.jobs.stream.threads:2}") int threads) {
+        this.jobs = jobs;
+        this.json = json;
+        this.poll = poll;
+        this.heartbeat = heartbeat;
+        this.maxStreams = maxStreams;
+        AtomicInteger n = new AtomicInteger();
+        this.pool = Executors.newScheduledThreadPool(threads, r -> {
+            Thread t = new Thread(r, "sse-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    int openStreams() {
+        return open.get();
+    }
+
+    SseEmitter open(UUID jobId, Kind kind, long after) {
+        if (open.incrementAndGet() > maxStreams) {
+            open.decrementAndGet();
+            throw new dev.slicefine.api.common.ApiException(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
+                    "too_many_streams", "Too many open event streams; retry later or poll the JSON endpoint");
+        }
+        SseEmitter emitter = new SseEmitter(0L);
+        Stream stream = new Stream(jobId, kind, after, emitter);
+        emitter.onCompletion(stream::stop);
+        emitter.onTimeout(stream::stop);
+        emitter.onError(e -> stream.stop());
+        stream.future = pool.scheduleWithFixedDelay(stream::tick, 0, poll.toMillis(), TimeUnit.MILLISECONDS);
+        synchronized (stream) {
+            if (stream.stopped) {
+                stream.future.cancel(false);
+            }
+        }
+        return emitter;
+    }
+
+    @Override
+    public void destroy() {
+        pool.shutdownNow();
+    }
+
+    private final class Stream {
+        final UUID jobId;
+        final Kind kind;
+        final SseEmitter emitter;
+        long last;
+        long lastWrite = System.nanoTime();
+        volatile ScheduledFuture<?> future;
+        boolean stopped;
+
+        Stream(UUID jobId, Kind kind, long after, SseEmitter emitter) {
+            this.jobId = jobId;
+            this.kind = kind;
+            this.last = after;
+            this.emitter = emitter;
+        }
+
+        synchronized void tick() {
+            if (stopped) {
+                return;
+            }
+            try {
+                // Status first: rows written before the job turned terminal are then surely in the fetch below.
+                boolean terminal = jobs.status(jobId).map(JobStatus::terminal).orElse(true);
+                int sent;
+                do {
+                    sent = kind == Kind.events ? sendEvents() : sendMetrics();
+                } while (sent == BATCH);
+                if (terminal && sent == 0) {
+                    stop();
+                    emitter.complete();
+                    return;
+                }
+                if (System.nanoTime() - lastWrite > heartbeat.toNanos()) {
+                    emitter.send(SseEmitter.event().comment("keepalive"));
+                    lastWrite = System.nanoTime();
+                }
+            } catch (IOException | IllegalStateException e) {
+                // The client went away (or the emitter is already done): free the slot.
+                log.debug("SSE stream for job {} ended: {}", jobId, e.toString());
+                stop();
+            } catch (RuntimeException e) {
+                log.warn("SSE stream for job {} failed", jobId, e);
+                stop();
+                emitter.completeWithError(e);
+            }
+        }
+
+        private int sendEvents() throws IOException {
+            List<EventView> rows = jobs.events(jobId, last, BATCH);
+            for (EventView e : rows) {
+                emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name(e.type()).data(json.writeValueAsString(e)));
+                last = e.seq();
+            }
+            if (!rows.isEmpty()) {
+                lastWrite = System.nanoTime();
+            }
+            return rows.size();
+        }
+
+        private int sendMetrics() throws IOException {
+            List<MetricView> rows = jobs.metrics(jobId, last, BATCH);
+            for (MetricView m : rows) {
+                emitter.send(SseEmitter.event().id(Long.toString(m.id())).name("metric").data(json.writeValueAsString(m)));
+                last = m.id();
+            }
+            if (!rows.isEmpty()) {
+                lastWrite = System.nanoTime();
+            }
+            return rows.size();
+        }
+
+        synchronized void stop() {
+            if (stopped) {
+                return;
+            }
+            stopped = true;
+            open.decrementAndGet();
+            ScheduledFuture<?> f = future;
+            if (f != null) {
+                f.cancel(false);
+            }
+        }
+    }
+}

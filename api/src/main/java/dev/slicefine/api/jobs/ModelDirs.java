@@ -1,0 +1,64 @@
+package dev.slicefine.api.jobs;
+
+import dev.slicefine.api.models.ModelFileView;
+import dev.slicefine.worker.storage.BlobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A model's files as a Hugging Face folder for the engine: symbolic links to the blob files, so a 1 GB checkpoint
+ * costs no copy. The folder is temporary; close it to delete the links (never the blobs).
+ */
+public final class ModelDirs implements AutoCloseable {
+    private final Path dir;
+
+    private ModelDirs(Path dir) {
+        this.dir = dir;
+    }
+
+    public static ModelDirs materialise(List<ModelFileView> files, BlobStore store, Path tmpRoot) {
+        try {
+            Files.createDirectories(tmpRoot);
+            Path dir = Files.createTempDirectory(tmpRoot, "model-");
+            for (ModelFileView f : files) {
+                Path target = dir.resolve(f.path()).normalize();
+                if (!target.startsWith(dir)) {
+                    throw new IllegalStateException("unsafe model file path " + f.path());
+                }
+                Files.createDirectories(target.getParent());
+                Files.createSymbolicLink(target, store.localFile(f.sha256()).toAbsolutePath());
+            }
+            return new ModelDirs(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Path path() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        deleteTree(dir);
+    }
+
+    /** Deletes a folder tree; links are removed, not followed. */
+    public static void deleteTree(Path dir) {
+        if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
