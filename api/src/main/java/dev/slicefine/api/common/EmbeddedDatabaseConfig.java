@@ -41,6 +41,8 @@ public class EmbeddedDatabaseConfig {
     DataSource dataSource(EmbeddedPostgres postgres) {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
+        // Standalone workers (./slicefine worker --db-url ...) connect here; the port changes at every start.
+        log.info("Embedded PostgreSQL ready at {} (user postgres)", ds.getJdbcUrl());
         ds.setUsername("postgres");
         ds.setPoolName("slicefine-embedded");
         ds.setMaximumPoolSize(16);
