@@ -1,7 +1,7 @@
 package dev.slicefine.api;
 
 import dev.slicefine.api.support.ServerProcess;
-import dev.slicefine.api.support.TestDatabase;
+import dev.slicefine.worker.support.TestDatabase;
 import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;

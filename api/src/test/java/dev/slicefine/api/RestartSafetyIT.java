@@ -4,7 +4,7 @@ import dev.slicefine.api.support.ApiTestBase;
 import dev.slicefine.api.support.Fixtures;
 import dev.slicefine.api.support.Http;
 import dev.slicefine.api.support.ServerProcess;
-import dev.slicefine.api.support.TestDatabase;
+import dev.slicefine.worker.support.TestDatabase;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,6 @@
 package dev.slicefine.api.support;
 
+import dev.slicefine.worker.support.TestDatabase;
 import dev.slicefine.api.SliceFineApplication;
 import java.io.IOException;
 import java.io.UncheckedIOException;
