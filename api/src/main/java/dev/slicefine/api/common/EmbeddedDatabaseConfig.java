@@ -42,7 +42,8 @@ public class EmbeddedDatabaseConfig {
         HikariDataSource ds = new HikariDataSource();
         ds.setJdbcUrl(postgres.getJdbcUrl("postgres", "postgres"));
         // Standalone workers (./slicefine worker --db-url ...) connect here; the port changes at every start.
-        log.info("Embedded PostgreSQL ready at {} (user postgres)", ds.getJdbcUrl());
+        String url = ds.getJdbcUrl();
+        log.info("Embedded PostgreSQL ready at {} (user postgres)", url.contains("?") ? url.substring(0, url.indexOf('?')) : url);
         ds.setUsername("postgres");
         ds.setPoolName("slicefine-embedded");
         ds.setMaximumPoolSize(16);
