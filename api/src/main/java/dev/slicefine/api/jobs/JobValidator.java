@@ -164,6 +164,13 @@ class JobValidator {
                     + (task.equals("image-classification") ? " (needs a zip of label/image folders)" : " (needs JSONL or CSV text)")));
             return;
         }
+        if (!task.equals("image-classification") && (!"text".equals(d.textField()) || !"label".equals(d.labelField()))
+                && !"prompt".equals(d.textField())) {
+            // The engine reads the fields text/label (or prompt/completion, or text alone for a causal LM).
+            errors.add(new FieldError(field, "uses the fields '" + d.textField() + "' / '" + d.labelField()
+                    + "', but training reads 'text' and 'label': upload it with those field names"));
+            return;
+        }
         if (!task.equals("text-classification") || d.report() == null) {
             return;
         }

@@ -137,6 +137,18 @@ class JobsApiIT extends ApiTestBase {
     }
 
     @Test
+    void aDatasetWithCustomFieldNamesIsRefusedBeforeItFailsInTraining() {
+        String custom = JobFixtures.uploadDataset(http, tenant.key(), "custom.csv",
+                "sentence,topic\nthe slice moves,a\nweights stay frozen,b\nrows and columns,a\n".getBytes(),
+                Map.of("textField", "sentence", "labelField", "topic"));
+        List<JsonNode> errors = errors(create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + custom
+                + "\",\"task\":\"text-classification\"}"));
+        assertThat(errors).hasSize(1);
+        assertThat(errors.get(0).get("field").asString()).isEqualTo("dataset_id");
+        assertThat(errors.get(0).get("message").asString()).contains("'sentence' / 'topic'").contains("'text' and 'label'");
+    }
+
+    @Test
     void modelsAndDatasetsMustBeTheCallersAndReady() {
         TenantKey other = newTenant();
         assertProblem(http.postJson("/v1/jobs", other.key(), body("")), 404, "not_found");
