@@ -1,5 +1,6 @@
 package dev.slicefine.engine.bench;
 
+import dev.slicefine.engine.cli.Args;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -40,32 +41,32 @@ public final class BenchCommand {
         }
         try {
             return switch (argv[1]) {
-                case "step" -> step(new BenchArgs("bench step", argv, 2, STEP_OPTIONS, Set.of()), out, err);
-                case "quality" -> QualityBench.run(new BenchArgs("bench quality", argv, 2, QualityBench.OPTIONS, Set.of("child")), out, err);
-                default -> throw new BenchArgs.UsageException("bench: unknown subcommand '" + argv[1] + "' (step, quality)");
+                case "step" -> step(new Args("bench step", argv, 2, STEP_OPTIONS, Set.of()), out, err);
+                case "quality" -> QualityBench.run(new Args("bench quality", argv, 2, QualityBench.OPTIONS, Set.of("child")), out, err);
+                default -> throw new Args.UsageException("bench: unknown subcommand '" + argv[1] + "' (step, quality)");
             };
-        } catch (BenchArgs.UsageException e) {
+        } catch (Args.UsageException e) {
             err.println("slicefine " + e.getMessage());
             err.print(USAGE);
             return 2;
         }
     }
 
-    static StepBench.Options stepOptions(BenchArgs a) {
+    static StepBench.Options stepOptions(Args a) {
         ModelShape shape = ModelShape.named(a.get("model-shape", "bert-base"));
         int seq = a.intAtLeast("seq", 128, 2);
         if (seq > shape.maxPositions()) {
-            throw new BenchArgs.UsageException("bench step: --seq " + seq + " exceeds the model's " + shape.maxPositions() + " positions");
+            throw new Args.UsageException("bench step: --seq " + seq + " exceeds the model's " + shape.maxPositions() + " positions");
         }
         List<String> methods = a.has("method") ? a.list("method", null, StepBench.ALL_METHODS)
                 : a.list("methods", StepBench.METHODS, StepBench.ALL_METHODS);
         if (a.has("method") && methods.size() != 1) {
-            throw new BenchArgs.UsageException("bench step: --method takes one method");
+            throw new Args.UsageException("bench step: --method takes one method");
         }
         return new StepBench.Options(shape, a.positiveInt("batch", 8), seq, a.positiveInt("steps", 5), a.intAtLeast("warmup", 2, 0), methods);
     }
 
-    private static int step(BenchArgs a, PrintStream out, PrintStream err) {
+    private static int step(Args a, PrintStream out, PrintStream err) {
         StepBench.Options o = stepOptions(a);
         String mode = a.choice("mode", "time", "time", "rss");
         if (a.has("method")) {
@@ -176,7 +177,7 @@ public final class BenchCommand {
         return 0;
     }
 
-    private static int stepRss(StepBench.Options o, BenchArgs a, PrintStream out, PrintStream err) {
+    private static int stepRss(StepBench.Options o, Args a, PrintStream out, PrintStream err) {
         out.println(header(o, "one child JVM per method, peak RSS = VmHWM of the child at its end"));
         List<JsonNode> children = new ArrayList<>();
         boolean failed = false;

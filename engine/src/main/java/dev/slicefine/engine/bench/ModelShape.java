@@ -1,5 +1,6 @@
 package dev.slicefine.engine.bench;
 
+import dev.slicefine.engine.cli.Args;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -23,7 +24,7 @@ record ModelShape(String name, int layers, int hidden, int heads, int intermedia
         return switch (name) {
             case "bert-base" -> new ModelShape(name, 12, 768, 12, 3072, 30522, 512, 2);
             case "tiny" -> new ModelShape(name, 2, 64, 2, 128, 1000, 512, 2);
-            default -> throw new BenchArgs.UsageException("step: --model-shape must be one of " + String.join(", ", NAMES) + ", got '" + name + "'");
+            default -> throw new Args.UsageException("step: --model-shape must be one of " + String.join(", ", NAMES) + ", got '" + name + "'");
         };
     }
 

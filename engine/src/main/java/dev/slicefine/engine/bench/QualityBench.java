@@ -1,5 +1,6 @@
 package dev.slicefine.engine.bench;
 
+import dev.slicefine.engine.cli.Args;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -54,10 +55,10 @@ final class QualityBench {
 
     private QualityBench() {}
 
-    static Options options(BenchArgs a) {
+    static Options options(Args a) {
         String shared = a.get("shared", null);
         if (shared == null) {
-            throw new BenchArgs.UsageException("bench quality: --shared DIR is required");
+            throw new Args.UsageException("bench quality: --shared DIR is required");
         }
         double clip = a.nonNegativeDouble("grad-clip", 0);
         List<String> datasets = a.has("dataset") ? a.list("dataset", null, DATASETS) : a.list("datasets", DATASETS, DATASETS);
@@ -82,7 +83,7 @@ final class QualityBench {
         return Files.exists(v) ? v : shared.resolve("datasets").resolve(dataset + ".test.jsonl");
     }
 
-    static int run(BenchArgs a, PrintStream out, PrintStream err) {
+    static int run(Args a, PrintStream out, PrintStream err) {
         Options o = options(a);
         if (!Files.isDirectory(o.shared()) || !Files.isDirectory(modelDir(o.shared()))) {
             out.println("bench quality: skipped: the shared folder " + o.shared() + " (with models/" + MODEL
@@ -91,7 +92,7 @@ final class QualityBench {
         }
         if (a.flag("child")) {
             if (o.datasets().size() != 1 || o.methods().size() != 1) {
-                throw new BenchArgs.UsageException("bench quality --child: give one --dataset and one --method");
+                throw new Args.UsageException("bench quality --child: give one --dataset and one --method");
             }
             return child(o, o.datasets().get(0), o.methods().get(0), out, err);
         }

@@ -1,5 +1,6 @@
 package dev.slicefine.engine.bench;
 
+import dev.slicefine.engine.cli.Args;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -56,7 +57,7 @@ final class StepBench {
             case "slicefine-column" -> new SliceFineMethod(SliceConfig.defaults());
             case "slicefine-row" -> new SliceFineMethod(new SliceConfig(4, List.of(SliceMode.ROW), 50, 0, 0, 1.0, 0.0, 0, 0.5, 1,
                     false, List.of()));
-            default -> throw new BenchArgs.UsageException("step: unknown method '" + id + "' (one of " + String.join(", ", METHODS) + ")");
+            default -> throw new Args.UsageException("step: unknown method '" + id + "' (one of " + String.join(", ", METHODS) + ")");
         };
     }
 

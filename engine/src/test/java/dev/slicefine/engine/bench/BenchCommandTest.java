@@ -1,5 +1,6 @@
 package dev.slicefine.engine.bench;
 
+import dev.slicefine.engine.cli.Args;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -36,12 +37,12 @@ public class BenchCommandTest {
         return lines[lines.length - 1];
     }
 
-    private static BenchArgs stepArgs(String... a) {
+    private static Args stepArgs(String... a) {
         String[] argv = new String[a.length + 2];
         argv[0] = "bench";
         argv[1] = "step";
         System.arraycopy(a, 0, argv, 2, a.length);
-        return new BenchArgs("bench step", argv, 2, BenchCommand.STEP_OPTIONS, Set.of());
+        return new Args("bench step", argv, 2, BenchCommand.STEP_OPTIONS, Set.of());
     }
 
     @Test
@@ -70,7 +71,7 @@ public class BenchCommandTest {
 
     @Test
     void badStepOptionsAreUsageErrors() {
-        assertThatThrownBy(() -> BenchCommand.stepOptions(stepArgs("--methods", "full,dora"))).isInstanceOf(BenchArgs.UsageException.class)
+        assertThatThrownBy(() -> BenchCommand.stepOptions(stepArgs("--methods", "full,dora"))).isInstanceOf(Args.UsageException.class)
                 .hasMessageContaining("unknown value 'dora'");
         assertThatThrownBy(() -> BenchCommand.stepOptions(stepArgs("--steps", "0"))).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> BenchCommand.stepOptions(stepArgs("--batch", "x"))).hasMessageContaining("must be an integer");
@@ -166,7 +167,7 @@ public class BenchCommandTest {
     @Test
     void qualityRecipeFollowsTheAnchors() {
         String[] argv = {"bench", "quality", "--shared", "/x", "--methods", "slicefine,head", "--limit", "100"};
-        QualityBench.Options o = QualityBench.options(new BenchArgs("bench quality", argv, 2, QualityBench.OPTIONS, Set.of("child")));
+        QualityBench.Options o = QualityBench.options(new Args("bench quality", argv, 2, QualityBench.OPTIONS, Set.of("child")));
         assertThat(o.methods()).containsExactly("slicefine", "head");
         assertThat(o.datasets()).containsExactly("fortunes8", "spam-assassin");
         assertThat(o.lr("slicefine")).isEqualTo(5e-3);
