@@ -2,12 +2,11 @@ package dev.slicefine.api.datasets;
 
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Rows;
+import dev.slicefine.api.common.TenantPageQuery;
 import dev.slicefine.api.common.ValidationStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -56,29 +55,11 @@ class DatasetRepository {
     }
 
     List<DatasetView> page(UUID tenantId, ValidationStatus status, DatasetFormat format, String name, Cursor after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM datasets WHERE tenant_id = :t");
-        Map<String, Object> params = new HashMap<>();
-        params.put("t", tenantId);
-        if (status != null) {
-            sql.append(" AND status = :status");
-            params.put("status", status.name());
-        }
-        if (format != null) {
-            sql.append(" AND format = :format");
-            params.put("format", format.name());
-        }
-        if (name != null) {
-            sql.append(" AND name ILIKE :name ESCAPE '\\'");
-            params.put("name", "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
-        if (after != null) {
-            sql.append(" AND (created_at, id) < (:cAt, :cId)");
-            params.put("cAt", Rows.offset(after.createdAt()));
-            params.put("cId", after.id());
-        }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-        params.put("limit", limit);
-        return jdbc.sql(sql.toString()).params(params).query(this::map).list();
+        return new TenantPageQuery(COLUMNS, "datasets", tenantId)
+                .where("status = :status", "status", status)
+                .where("format = :format", "format", format)
+                .nameContains(name)
+                .list(jdbc, after, limit, this::map);
     }
 
     List<UUID> validating() {

@@ -2,12 +2,11 @@ package dev.slicefine.api.jobs;
 
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Rows;
+import dev.slicefine.api.common.TenantPageQuery;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -92,29 +91,11 @@ public class JobRepository {
     }
 
     List<JobRow> page(UUID tenantId, JobStatus status, UUID modelId, UUID datasetId, Cursor after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = :t");
-        Map<String, Object> params = new HashMap<>();
-        params.put("t", tenantId);
-        if (status != null) {
-            sql.append(" AND status = :status");
-            params.put("status", status.name());
-        }
-        if (modelId != null) {
-            sql.append(" AND model_id = :m");
-            params.put("m", modelId);
-        }
-        if (datasetId != null) {
-            sql.append(" AND (dataset_id = :d OR eval_dataset_id = :d)");
-            params.put("d", datasetId);
-        }
-        if (after != null) {
-            sql.append(" AND (created_at, id) < (:cAt, :cId)");
-            params.put("cAt", Rows.offset(after.createdAt()));
-            params.put("cId", after.id());
-        }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-        params.put("limit", limit);
-        return jdbc.sql(sql.toString()).params(params).query(this::map).list();
+        return new TenantPageQuery(COLUMNS, "jobs", tenantId)
+                .where("status = :status", "status", status)
+                .where("model_id = :m", "m", modelId)
+                .where("(dataset_id = :d OR eval_dataset_id = :d)", "d", datasetId)
+                .list(jdbc, after, limit, this::map);
     }
 
     List<EventView> events(UUID jobId, long afterSeq, int limit) {

@@ -2,12 +2,12 @@ package dev.slicefine.api.models;
 
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Rows;
+import dev.slicefine.api.common.TenantPageQuery;
 import dev.slicefine.api.common.ValidationStatus;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,25 +66,10 @@ class ModelRepository {
     }
 
     List<ModelView> page(UUID tenantId, ValidationStatus status, String name, Cursor after, int limit) {
-        StringBuilder sql = new StringBuilder("SELECT " + COLUMNS + " FROM models WHERE tenant_id = :t");
-        Map<String, Object> params = new HashMap<>();
-        params.put("t", tenantId);
-        if (status != null) {
-            sql.append(" AND status = :status");
-            params.put("status", status.name());
-        }
-        if (name != null) {
-            sql.append(" AND name ILIKE :name ESCAPE '\\'");
-            params.put("name", "%" + name.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");
-        }
-        if (after != null) {
-            sql.append(" AND (created_at, id) < (:cAt, :cId)");
-            params.put("cAt", Rows.offset(after.createdAt()));
-            params.put("cId", after.id());
-        }
-        sql.append(" ORDER BY created_at DESC, id DESC LIMIT :limit");
-        params.put("limit", limit);
-        return withFiles(jdbc.sql(sql.toString()).params(params).query(this::map).list());
+        return withFiles(new TenantPageQuery(COLUMNS, "models", tenantId)
+                .where("status = :status", "status", status)
+                .nameContains(name)
+                .list(jdbc, after, limit, this::map));
     }
 
     List<UUID> validating() {
