@@ -119,13 +119,7 @@ public class DatasetService {
         Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
         List<DatasetView> rows = datasets.page(caller.tenantId(), status, format,
                 name == null || name.isBlank() ? null : name, after, size + 1);
-        String next = null;
-        if (rows.size() > size) {
-            rows = rows.subList(0, size);
-            DatasetView last = rows.get(size - 1);
-            next = new Cursor(last.createdAt(), last.id()).encode();
-        }
-        return new Page<>(rows, next);
+        return Page.of(rows, size, d -> new Cursor(d.createdAt(), d.id()), d -> d);
     }
 
     public void delete(Caller caller, UUID id) {

@@ -86,13 +86,7 @@ public class JobService {
         int n = Cursor.limit(limit);
         Cursor after = cursor == null ? null : Cursor.decode(cursor);
         List<JobRepository.JobRow> rows = jobs.page(caller.tenantId(), status, modelId, datasetId, after, n + 1);
-        String next = null;
-        if (rows.size() > n) {
-            rows = rows.subList(0, n);
-            JobRepository.JobRow last = rows.get(n - 1);
-            next = new Cursor(last.createdAt(), last.id()).encode();
-        }
-        return new Page<>(rows.stream().map(this::view).toList(), next);
+        return Page.of(rows, n, r -> new Cursor(r.createdAt(), r.id()), this::view);
     }
 
     /** queued: cancelled now; running: cancel_requested (the worker stops it); finished: 409. */

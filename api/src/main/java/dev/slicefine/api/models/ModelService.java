@@ -147,13 +147,7 @@ public class ModelService {
         Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
         List<ModelView> rows = models.page(caller.tenantId(), status, name == null || name.isBlank() ? null : name,
                 after, size + 1);
-        String next = null;
-        if (rows.size() > size) {
-            rows = rows.subList(0, size);
-            ModelView last = rows.get(size - 1);
-            next = new Cursor(last.createdAt(), last.id()).encode();
-        }
-        return new Page<>(rows, next);
+        return Page.of(rows, size, m -> new Cursor(m.createdAt(), m.id()), m -> m);
     }
 
     public void delete(Caller caller, UUID id) {
