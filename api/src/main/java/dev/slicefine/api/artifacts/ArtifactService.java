@@ -1,5 +1,6 @@
 package dev.slicefine.api.artifacts;
 
+import dev.slicefine.api.common.Folders;
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.SliceFineProperties;
@@ -27,8 +28,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.stereotype.Service;
 
 /**
  * A succeeded job's artifacts. The worker stores the slice diff; the merged checkpoint and the PEFT adapter are made
@@ -106,7 +107,7 @@ public class ArtifactService {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
-                ModelDirs.deleteTree(work);
+                Folders.deleteTree(work);
             }
         }
     }
@@ -181,7 +182,7 @@ public class ArtifactService {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
-                ModelDirs.deleteTree(work);
+                Folders.deleteTree(work);
             }
         }
     }

@@ -10,8 +10,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
+import org.springframework.stereotype.Repository;
 
 @Repository
 class DatasetRepository {

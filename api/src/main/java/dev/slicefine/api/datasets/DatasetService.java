@@ -19,8 +19,8 @@ import java.io.IOException;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.stereotype.Service;
 
 /** Dataset uploads (one file per dataset), listing and deletion; validation runs in {@link DatasetValidation}. */
 @Service

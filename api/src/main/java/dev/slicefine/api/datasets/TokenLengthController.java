@@ -2,6 +2,7 @@ package dev.slicefine.api.datasets;
 
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.Folders;
 import dev.slicefine.api.common.ValidationStatus;
 import dev.slicefine.api.models.ModelFileView;
 import dev.slicefine.api.models.ModelService;
@@ -13,16 +14,15 @@ import dev.slicefine.engine.data.DatasetReader;
 import dev.slicefine.engine.data.ValidationReport;
 import dev.slicefine.engine.tokenizer.TextTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
-import io.swagger.v3.oas.annotations.tags.Tag;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.RequestParam;
+import io.swagger.v3.oas.annotations.tags.Tag;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
@@ -86,18 +86,7 @@ class TokenLengthController {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {
-            deleteQuietly(work);
-        }
-    }
-
-    private static void deleteQuietly(Path dir) {
-        if (dir == null) {
-            return;
-        }
-        try (var walk = Files.walk(dir)) {
-            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp folder left behind is harmless
+            Folders.deleteTree(work);
         }
     }
 }

@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import org.springframework.stereotype.Repository;
 
 /** SQL for jobs, job_events and job_metrics. Every query is scoped to a tenant except those the streams use by id. */
 @Repository

@@ -9,9 +9,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
-import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
+import org.springframework.stereotype.Service;
 
 /** Creating (validated, idempotent), reading and cancelling jobs. The worker moves them on from 'queued'. */
 @Service

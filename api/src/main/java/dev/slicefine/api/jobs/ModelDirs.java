@@ -1,14 +1,13 @@
 package dev.slicefine.api.jobs;
 
+import dev.slicefine.api.common.Folders;
 import dev.slicefine.api.models.ModelFileView;
 import dev.slicefine.worker.storage.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A model's files as a Hugging Face folder for the engine: symbolic links to the blob files, so a 1 GB checkpoint
@@ -45,20 +44,6 @@ public final class ModelDirs implements AutoCloseable {
 
     @Override
     public void close() {
-        deleteTree(dir);
-    }
-
-    /** Deletes a folder tree; links are removed, not followed. */
-    public static void deleteTree(Path dir) {
-        if (dir == null || !Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        Folders.deleteTree(dir);
     }
 }

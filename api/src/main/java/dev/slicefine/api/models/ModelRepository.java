@@ -14,8 +14,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;
-import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
+import org.springframework.stereotype.Repository;
 
 @Repository
 class ModelRepository {

@@ -26,8 +26,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
-import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.stereotype.Service;
 
 /** Model uploads (files or one archive), listing and deletion; validation is handed to {@link ModelValidation}. */
 @Service

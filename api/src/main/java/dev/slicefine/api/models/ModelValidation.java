@@ -1,5 +1,7 @@
 package dev.slicefine.api.models;
 
+import dev.slicefine.api.common.Folders;
+import java.io.UncheckedIOException;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
 import dev.slicefine.worker.storage.BlobStore;
@@ -7,11 +9,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.ObjectProvider;
@@ -19,8 +18,8 @@ import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.event.EventListener;
 import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutorService;
-import org.springframework.stereotype.Service;
 import tools.jackson.databind.json.JsonMapper;
+import org.springframework.stereotype.Service;
 
 /**
  * Validates models off the request thread: the api's structural checks first, then the engine's inspection
@@ -133,13 +132,10 @@ public class ModelValidation {
     }
 
     private static void deleteTree(Path dir) {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            List<Path> paths = new ArrayList<>(walk.sorted(Comparator.reverseOrder()).toList());
-            for (Path p : paths) {
-                Files.deleteIfExists(p);
-            }
-        } catch (IOException e) {
-            log.warn("Could not delete {}: {}", dir, e.toString());
+        try {
+            Folders.deleteTree(dir);
+        } catch (UncheckedIOException e) {
+            log.warn("Could not delete {}: {}", dir, e.getCause().toString());
         }
     }
 }
