@@ -7,7 +7,7 @@ import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.jobs.JobService;
 import dev.slicefine.api.jobs.JobStatus;
 import dev.slicefine.api.jobs.JobView;
-import dev.slicefine.api.jobs.ModelDirs;
+import dev.slicefine.api.models.ModelDirs;
 import dev.slicefine.api.models.ModelFileView;
 import dev.slicefine.worker.storage.BlobCandidate;
 import dev.slicefine.worker.storage.BlobRefs;

@@ -1,5 +1,6 @@
 package dev.slicefine.api.jobs;
 
+import dev.slicefine.api.models.ModelDirs;
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.SliceFineProperties;

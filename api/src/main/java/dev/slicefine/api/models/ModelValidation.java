@@ -1,6 +1,5 @@
 package dev.slicefine.api.models;
 
-import dev.slicefine.api.common.Folders;
 import java.io.UncheckedIOException;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
@@ -8,7 +7,6 @@ import dev.slicefine.worker.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -98,12 +96,16 @@ public class ModelValidation {
                         structure.tokenizerPresent(), List.of(), List.of(), PENDING_ENGINE));
                 return;
             }
-            Path dir = materialize(modelId, files);
+            ModelDirs dir = ModelDirs.materialise(files, store, properties.tmpDir());
             try {
-                ModelReport report = engine.inspect(dir);
+                ModelReport report = engine.inspect(dir.path());
                 models.finishValidation(modelId, report.valid() ? ValidationStatus.ready : ValidationStatus.invalid, report);
             } finally {
-                deleteTree(dir);
+                try {
+                    dir.close();
+                } catch (UncheckedIOException e) {
+                    log.warn("Could not delete {}: {}", dir.path(), e.getCause().toString());
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -114,28 +116,6 @@ public class ModelValidation {
             log.error("Validation of model {} failed unexpectedly", modelId, e);
             models.finishValidation(modelId, ValidationStatus.invalid, new ModelReport(null, null, null, null, List.of(), null,
                     null, List.of("validation failed unexpectedly: " + e.getClass().getSimpleName()), List.of(), null));
-        }
-    }
-
-    /** The engine reads a folder: links to the blob files under their checkpoint names. */
-    private Path materialize(UUID modelId, List<ModelFileView> files) throws IOException {
-        Path dir = properties.tmpDir().resolve("model-" + modelId + "-" + UUID.randomUUID());
-        for (ModelFileView f : files) {
-            Path target = dir.resolve(f.path()).normalize();
-            if (!target.startsWith(dir)) {
-                throw new IOException("unsafe path " + f.path());
-            }
-            Files.createDirectories(target.getParent());
-            Files.createSymbolicLink(target, store.localFile(f.sha256()).toAbsolutePath());
-        }
-        return dir;
-    }
-
-    private static void deleteTree(Path dir) {
-        try {
-            Folders.deleteTree(dir);
-        } catch (UncheckedIOException e) {
-            log.warn("Could not delete {}: {}", dir, e.getCause().toString());
         }
     }
 }

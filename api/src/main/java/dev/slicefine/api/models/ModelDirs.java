@@ -1,7 +1,6 @@
-package dev.slicefine.api.jobs;
+package dev.slicefine.api.models;
 
 import dev.slicefine.api.common.Folders;
-import dev.slicefine.api.models.ModelFileView;
 import dev.slicefine.worker.storage.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
