@@ -147,7 +147,7 @@ public final class Merger {
     }
 
     /** config.json, tokenizer and generation files travel with the weights; other safetensors and pickles do not. */
-    static void copySideFiles(Path modelDir, Path outDir) throws IOException {
+    public static void copySideFiles(Path modelDir, Path outDir) throws IOException {
         try (var files = Files.list(modelDir)) {
             for (Path p : files.toList()) {
                 String n = p.getFileName().toString();

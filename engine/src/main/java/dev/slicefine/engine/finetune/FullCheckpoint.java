@@ -1,15 +1,14 @@
 package dev.slicefine.engine.finetune;
 
 import ai.djl.ndarray.NDArray;
+import dev.slicefine.engine.artifact.Merger;
 import dev.slicefine.engine.io.DType;
 import dev.slicefine.engine.io.SafetensorsWriter;
 import dev.slicefine.engine.models.HfModel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,13 +29,6 @@ final class FullCheckpoint {
                 channel.write(b);
             }
         });
-        try (var files = Files.list(baseDir)) {
-            for (Path p : files.toList()) {
-                String n = p.getFileName().toString();
-                if (Files.isRegularFile(p) && n.endsWith(".json") && !n.equals("model.safetensors.index.json")) {
-                    Files.copy(p, out.resolve(n), StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        Merger.copySideFiles(baseDir, out);
     }
 }
