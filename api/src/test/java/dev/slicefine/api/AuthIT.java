@@ -45,7 +45,7 @@ class AuthIT extends ApiTestBase {
         assertThat(second.status()).as(second.body()).isEqualTo(201);
         String secondKey = second.json().get("key").asString();
         String secondId = second.json().get("id").asString();
-        assertThat(second.json().get("tenantId").asString()).isEqualTo(t.tenantId().toString());
+        assertThat(second.json().get("tenant_id").asString()).isEqualTo(t.tenantId().toString());
         assertThat(http.get("/v1/models", secondKey).status()).isEqualTo(200);
 
         assertThat(http.delete("/v1/keys/" + secondId, t.key()).status()).isEqualTo(204);
@@ -68,8 +68,8 @@ class AuthIT extends ApiTestBase {
         TenantKey b = newTenant();
         String bKeyId = http.get("/v1/keys", b.key()).json().get(0).get("id").asString();
         assertProblem(http.delete("/v1/keys/" + bKeyId, a.key()), 404, "not_found");
-        assertProblem(http.get("/v1/keys?tenantId=" + b.tenantId(), a.key()), 404, "not_found");
-        assertProblem(http.postJson("/v1/keys", a.key(), "{\"name\":\"x\",\"tenantId\":\"" + b.tenantId() + "\"}"),
+        assertProblem(http.get("/v1/keys?tenant_id=" + b.tenantId(), a.key()), 404, "not_found");
+        assertProblem(http.postJson("/v1/keys", a.key(), "{\"name\":\"x\",\"tenant_id\":\"" + b.tenantId() + "\"}"),
                 404, "not_found");
         assertThat(http.get("/v1/models", b.key()).status()).isEqualTo(200);
     }
@@ -80,7 +80,7 @@ class AuthIT extends ApiTestBase {
         JsonNode tenants = http.get("/v1/tenants", ADMIN_KEY).json();
         assertThat(tenants.findValuesAsString("id")).contains(t.tenantId().toString());
         assertThat(http.get("/v1/tenants/" + t.tenantId(), ADMIN_KEY).status()).isEqualTo(200);
-        assertThat(http.get("/v1/keys?tenantId=" + t.tenantId(), ADMIN_KEY).json().size()).isEqualTo(1);
+        assertThat(http.get("/v1/keys?tenant_id=" + t.tenantId(), ADMIN_KEY).json().size()).isEqualTo(1);
         assertProblem(http.get("/v1/tenants/" + java.util.UUID.randomUUID(), ADMIN_KEY), 404, "not_found");
     }
 

@@ -50,9 +50,9 @@ class DatasetUploadIT extends ApiTestBase {
         assertThat(done.get("status").asString()).isEqualTo("ready");
         JsonNode report = done.get("report");
         assertThat(report.get("rows").asLong()).isEqualTo(3);
-        assertThat(report.get("validRows").asLong()).isEqualTo(3);
-        assertThat(report.get("labelDistribution").get("spam").asLong()).isEqualTo(2);
-        assertThat(report.get("labelDistribution").get("ham").asLong()).isEqualTo(1);
+        assertThat(report.get("valid_rows").asLong()).isEqualTo(3);
+        assertThat(report.get("label_distribution").get("spam").asLong()).isEqualTo(2);
+        assertThat(report.get("label_distribution").get("ham").asLong()).isEqualTo(1);
     }
 
     @Test
@@ -70,16 +70,16 @@ class DatasetUploadIT extends ApiTestBase {
         assertThat(errors.get(1).get("code").asString()).isEqualTo("empty_field");
         assertThat(errors.get(2).get("line").asLong()).isEqualTo(4);
         assertThat(errors.get(2).get("code").asString()).isEqualTo("invalid_label_type");
-        assertThat(done.get("report").get("invalidRows").asLong()).isEqualTo(3);
+        assertThat(done.get("report").get("invalid_rows").asLong()).isEqualTo(3);
     }
 
     @Test
     void csvWithCustomFieldNames() {
         TenantKey t = newTenant();
         byte[] data = "sentence,topic\n\"a, b\",x\nc,y\n".getBytes(StandardCharsets.UTF_8);
-        Http.Response r = upload(t.key(), "t.csv", data, "textField", "sentence", "labelField", "topic");
+        Http.Response r = upload(t.key(), "t.csv", data, "text_field", "sentence", "label_field", "topic");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
-        assertThat(r.json().get("textField").asString()).isEqualTo("sentence");
+        assertThat(r.json().get("text_field").asString()).isEqualTo("sentence");
         JsonNode done = awaitValidated(t.key(), r.json().get("id").asString());
         assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("ready");
         assertThat(done.get("report").get("columns").toString()).contains("sentence", "topic");
@@ -97,7 +97,7 @@ class DatasetUploadIT extends ApiTestBase {
         assertThat(r.json().get("format").asString()).isEqualTo("imagefolder");
         JsonNode done = awaitValidated(t.key(), r.json().get("id").asString());
         assertThat(done.get("status").asString()).isEqualTo("ready");
-        assertThat(done.get("report").get("labelDistribution").get("cat").asLong()).isEqualTo(2);
+        assertThat(done.get("report").get("label_distribution").get("cat").asLong()).isEqualTo(2);
     }
 
     @Test
@@ -129,9 +129,9 @@ class DatasetUploadIT extends ApiTestBase {
         upload(a.key(), "c.csv", "text,label\nx,y\n".getBytes());
         JsonNode first = http.get("/v1/datasets?limit=3", a.key()).json();
         assertThat(first.get("items").size()).isEqualTo(3);
-        JsonNode second = http.get("/v1/datasets?limit=3&cursor=" + first.get("nextCursor").asString(), a.key()).json();
+        JsonNode second = http.get("/v1/datasets?limit=3&cursor=" + first.get("next_cursor").asString(), a.key()).json();
         assertThat(second.get("items").size()).isEqualTo(1);
-        assertThat(second.get("nextCursor").isNull()).isTrue();
+        assertThat(second.get("next_cursor").isNull()).isTrue();
         assertThat(http.get("/v1/datasets?format=csv", a.key()).json().get("items").size()).isEqualTo(1);
         assertThat(http.get("/v1/datasets?name=d1", a.key()).json().get("items").size()).isEqualTo(1);
         Fixtures.await(Duration.ofSeconds(30), () -> http.get("/v1/datasets?status=ready", a.key()).json().get("items").size(),

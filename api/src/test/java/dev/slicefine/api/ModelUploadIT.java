@@ -43,8 +43,8 @@ class ModelUploadIT extends ApiTestBase {
         assertThat(r.header("Location")).isEqualTo("/v1/models/" + model.get("id").asString());
         assertThat(model.get("name").asString()).isEqualTo("bert-tiny");
         assertThat(model.get("status").asString()).isEqualTo("validating");
-        assertThat(model.get("sourceFormat").asString()).isEqualTo("files");
-        assertThat(model.get("totalSize").asLong()).isEqualTo(files.values().stream().mapToLong(b -> b.length).sum());
+        assertThat(model.get("source_format").asString()).isEqualTo("files");
+        assertThat(model.get("total_size").asLong()).isEqualTo(files.values().stream().mapToLong(b -> b.length).sum());
         for (JsonNode f : model.get("files")) {
             assertThat(f.get("sha256").asString()).isEqualTo(Fixtures.sha256(files.get(f.get("path").asString())));
         }
@@ -54,10 +54,10 @@ class ModelUploadIT extends ApiTestBase {
         assertThat(checked.get("status").asString()).as(checked.toString()).isEqualTo("ready");
         assertThat(report.get("family").asString()).isEqualTo("bert");
         assertThat(report.get("architecture").asString()).isEqualTo("BertForSequenceClassification");
-        assertThat(report.get("tensorCount").asInt()).isPositive();
-        assertThat(report.get("parameterCount").asLong()).isPositive();
+        assertThat(report.get("tensor_count").asInt()).isPositive();
+        assertThat(report.get("parameter_count").asLong()).isPositive();
         assertThat(report.get("dtypes").toString()).contains("F32");
-        assertThat(report.get("tokenizerPresent").asBoolean()).isTrue();
+        assertThat(report.get("tokenizer_present").asBoolean()).isTrue();
         assertThat(report.get("problems").isEmpty()).isTrue();
         assertThat(report.get("pending").isNull()).isTrue();
     }
@@ -118,8 +118,8 @@ class ModelUploadIT extends ApiTestBase {
             Http.Response r = http.post("/v1/models", t.key(), new Http.Multipart().file(a.getKey(), a.getValue()));
             assertThat(r.status()).as(a.getKey() + " " + r.body()).isEqualTo(201);
             JsonNode m = r.json();
-            assertThat(m.get("sourceFormat").asString()).isEqualTo(a.getKey().substring(a.getKey().indexOf('.') + 1));
-            assertThat(m.get("uploadSha256").asString()).isEqualTo(Fixtures.sha256(a.getValue()));
+            assertThat(m.get("source_format").asString()).isEqualTo(a.getKey().substring(a.getKey().indexOf('.') + 1));
+            assertThat(m.get("upload_sha256").asString()).isEqualTo(Fixtures.sha256(a.getValue()));
             assertThat(m.get("files").findValuesAsString("path"))
                     .containsExactlyInAnyOrder("config.json", "model.safetensors", "tokenizer.json");
             assertThat(awaitReport(t.key(), m.get("id").asString()).get("report").get("family").asString()).isEqualTo("bert");
@@ -213,7 +213,7 @@ class ModelUploadIT extends ApiTestBase {
         do {
             JsonNode page = http.get("/v1/models?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), t.key()).json();
             page.get("items").forEach(m -> seen.add(m.get("id").asString()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asString();
             pages++;
         } while (cursor != null);
         assertThat(pages).isEqualTo(3);

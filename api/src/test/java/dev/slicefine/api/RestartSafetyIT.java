@@ -119,7 +119,7 @@ class RestartSafetyIT {
             assertThat(offset).isEqualTo(10_000);
             patch(http, resumableId, offset, Arrays.copyOfRange(resumable, (int) offset, resumable.length));
             JsonNode done = http.postJson("/v1/uploads/" + resumableId + "/complete", KEY, "").json();
-            JsonNode dataset = http.get(done.get("resultUrl").asString(), KEY).json();
+            JsonNode dataset = http.get(done.get("result_url").asString(), KEY).json();
             assertThat(dataset.get("sha256").asString()).isEqualTo(Fixtures.sha256(resumable));
         }
     }

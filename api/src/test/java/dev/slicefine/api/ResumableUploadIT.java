@@ -61,7 +61,7 @@ class ResumableUploadIT extends ApiTestBase {
         assertThat(progress.get("offset").asLong()).isEqualTo(chunk);
         assertThat(progress.get("size").asLong()).isEqualTo(data.length);
         assertThat(progress.get("status").asString()).isEqualTo("open");
-        assertThat(progress.get("resultUrl").isNull()).isTrue();
+        assertThat(progress.get("result_url").isNull()).isTrue();
 
         long offset = Long.parseLong(head(t.key(), id).header("Upload-Offset"));
         while (offset < data.length) {
@@ -72,7 +72,7 @@ class ResumableUploadIT extends ApiTestBase {
         }
         JsonNode done = http.postJson("/v1/uploads/" + id + "/complete", t.key(), "").json();
         assertThat(done.get("status").asString()).isEqualTo("completed");
-        String url = done.get("resultUrl").asString();
+        String url = done.get("result_url").asString();
         assertThat(url).startsWith("/v1/datasets/");
         JsonNode dataset = http.get(url, t.key()).json();
         assertThat(dataset.get("sha256").asString()).isEqualTo(Fixtures.sha256(data));
@@ -82,8 +82,8 @@ class ResumableUploadIT extends ApiTestBase {
         assertThat(ready.get("report").get("rows").asLong()).isEqualTo(2000);
 
         // Completing twice gives the same result; patching a completed upload is refused.
-        assertThat(http.postJson("/v1/uploads/" + id + "/complete", t.key(), "").json().get("resultId").asString())
-                .isEqualTo(done.get("resultId").asString());
+        assertThat(http.postJson("/v1/uploads/" + id + "/complete", t.key(), "").json().get("result_id").asString())
+                .isEqualTo(done.get("result_id").asString());
         assertProblem(patch(t.key(), id, data.length, new byte[]{1}), 409, "upload_completed");
     }
 
@@ -98,8 +98,8 @@ class ResumableUploadIT extends ApiTestBase {
         assertThat(patch(t.key(), id, 0, Arrays.copyOfRange(archive, 0, half)).status()).isEqualTo(204);
         assertThat(patch(t.key(), id, half, Arrays.copyOfRange(archive, half, archive.length)).status()).isEqualTo(204);
         JsonNode done = http.postJson("/v1/uploads/" + id + "/complete", t.key(), "").json();
-        JsonNode model = http.get(done.get("resultUrl").asString(), t.key()).json();
-        assertThat(model.get("uploadSha256").asString()).isEqualTo(Fixtures.sha256(archive));
+        JsonNode model = http.get(done.get("result_url").asString(), t.key()).json();
+        assertThat(model.get("upload_sha256").asString()).isEqualTo(Fixtures.sha256(archive));
         assertThat(model.get("files").size()).isEqualTo(3);
         assertThat(DATA_DIR.resolve("uploads").resolve(id + ".part")).doesNotExist();
     }

@@ -42,7 +42,7 @@ class TokenLengthsIT extends ApiTestBase {
         assertThat(r.status()).as(r.body()).isEqualTo(200);
         JsonNode n = r.json();
         assertThat(n.get("examples").asLong()).isEqualTo(20);
-        assertThat(n.get("maxSeqLen").asInt()).isEqualTo(16);
+        assertThat(n.get("max_seq_len").asInt()).isEqualTo(16);
         assertThat(n.get("p50").asInt()).isLessThanOrEqualTo(n.get("p90").asInt());
         assertThat(n.get("p90").asInt()).isLessThanOrEqualTo(n.get("p99").asInt());
         assertThat(n.get("p99").asInt()).isLessThanOrEqualTo(n.get("max").asInt());

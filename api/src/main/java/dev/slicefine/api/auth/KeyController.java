@@ -35,7 +35,7 @@ class KeyController {
 
     @GetMapping
     @Operation(summary = "List the keys of the caller's tenant (admins: of any tenant)")
-    List<ApiKeyView> list(Caller caller, @RequestParam(required = false) UUID tenantId) {
+    List<ApiKeyView> list(Caller caller, @RequestParam(name = "tenant_id", required = false) UUID tenantId) {
         return service.list(caller, tenantId);
     }
 

@@ -1,5 +1,8 @@
 package dev.slicefine.api.common;
 
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import io.swagger.v3.core.jackson.ModelResolver;
+import io.swagger.v3.core.util.Json;
 import io.swagger.v3.oas.models.Components;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.info.Info;
@@ -19,5 +22,14 @@ class OpenApiConfig {
                 .components(new Components().addSecuritySchemes("apiKey",
                         new SecurityScheme().type(SecurityScheme.Type.HTTP).scheme("bearer").bearerFormat("sk-...")))
                 .addSecurityItem(new SecurityRequirement().addList("apiKey"));
+    }
+
+    /**
+     * The documented schemas must name properties as the API writes them (snake_case, see application.yml); swagger-core
+     * reads types with its own Jackson 2 mapper, which does not see the Jackson 3 naming setting.
+     */
+    @Bean
+    ModelResolver snakeCaseModelResolver() {
+        return new ModelResolver(Json.mapper().copy().setPropertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE));
     }
 }

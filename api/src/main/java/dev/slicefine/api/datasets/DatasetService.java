@@ -68,8 +68,8 @@ public class DatasetService {
                 throw ApiException.badRequest("no_files", "No file in the upload: send the dataset as a 'file' part");
             }
             MultipartUpload.FilePart file = parts.files().get(0);
-            return create(caller, new Options(parts.field("name"), parts.field("format"), parts.field("textField"),
-                    parts.field("labelField")), file.filename(), file.blob(), id -> { });
+            return create(caller, new Options(parts.field("name"), parts.field("format"), parts.field("text_field"),
+                    parts.field("label_field")), file.filename(), file.blob(), id -> { });
         } catch (RuntimeException | IOException e) {
             parts.discard(store);
             throw e;

@@ -163,7 +163,7 @@ public final class JobBenchmark {
             while (m.find()) {
                 ids.add(m.group(1));
             }
-            Matcher c = Pattern.compile("\"nextCursor\":\"([^\"]+)\"").matcher(page);
+            Matcher c = Pattern.compile("\"next_cursor\":\"([^\"]+)\"").matcher(page);
             cursor = c.find() ? c.group(1) : null;
         } while (cursor != null);
         for (String id : ids) {

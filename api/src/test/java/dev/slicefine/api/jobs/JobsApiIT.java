@@ -128,7 +128,7 @@ class JobsApiIT extends ApiTestBase {
             sb.append("{\"prompt\":\"say ").append(i).append("\",\"completion\":\"answer ").append(i).append("\"}\n");
         }
         String pc = JobFixtures.uploadDataset(http, tenant.key(), "pc.jsonl", sb.toString().getBytes(),
-                Map.of("textField", "prompt", "labelField", "completion"));
+                Map.of("text_field", "prompt", "label_field", "completion"));
         List<JsonNode> errors = errors(create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + pc
                 + "\",\"task\":\"text-classification\"}"));
         assertThat(errors).hasSize(1);
@@ -140,7 +140,7 @@ class JobsApiIT extends ApiTestBase {
     void aDatasetWithCustomFieldNamesIsRefusedBeforeItFailsInTraining() {
         String custom = JobFixtures.uploadDataset(http, tenant.key(), "custom.csv",
                 "sentence,topic\nthe slice moves,a\nweights stay frozen,b\nrows and columns,a\n".getBytes(),
-                Map.of("textField", "sentence", "labelField", "topic"));
+                Map.of("text_field", "sentence", "label_field", "topic"));
         List<JsonNode> errors = errors(create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + custom
                 + "\",\"task\":\"text-classification\"}"));
         assertThat(errors).hasSize(1);
@@ -219,7 +219,7 @@ class JobsApiIT extends ApiTestBase {
         do {
             JsonNode page = http.get("/v1/jobs?limit=2" + (cursor == null ? "" : "&cursor=" + cursor), own.key()).json();
             page.get("items").forEach(j -> seen.add(j.get("id").asString()));
-            cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asString();
+            cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asString();
         } while (cursor != null);
         assertThat(seen).containsExactlyElementsOf(created);
         assertThat(http.get("/v1/jobs?status=cancelled", own.key()).json().get("items")).hasSize(1);

@@ -84,7 +84,7 @@ public abstract class ApiTestBase {
         assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
         String tenantId = tenant.json().get("id").asString();
         Http.Response key = http.postJson("/v1/keys", ADMIN_KEY,
-                "{\"name\":\"k\",\"tenantId\":\"" + tenantId + "\"}");
+                "{\"name\":\"k\",\"tenant_id\":\"" + tenantId + "\"}");
         assertThat(key.status()).as(key.body()).isEqualTo(201);
         return new TenantKey(UUID.fromString(tenantId), key.json().get("key").asString());
     }
