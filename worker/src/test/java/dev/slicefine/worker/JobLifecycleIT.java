@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.slicefine.worker.run.Webhooks;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import dev.slicefine.worker.support.WorkerTestBase;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,8 +1,8 @@
 package dev.slicefine.api.uploads;
 
 import dev.slicefine.api.common.ApiException;
-import dev.slicefine.worker.storage.BlobCandidate;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobCandidate;
+import dev.slicefine.storage.BlobStore;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;

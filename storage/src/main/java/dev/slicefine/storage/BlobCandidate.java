@@ -1,4 +1,4 @@
-package dev.slicefine.worker.storage;
+package dev.slicefine.storage;
 
 import java.nio.file.Path;
 

@@ -1,4 +1,4 @@
-package dev.slicefine.worker.storage;
+package dev.slicefine.storage;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

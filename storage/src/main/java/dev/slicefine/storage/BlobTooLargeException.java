@@ -1,4 +1,4 @@
-package dev.slicefine.worker.storage;
+package dev.slicefine.storage;
 
 /** The stream was longer than the limit; nothing was kept. */
 public class BlobTooLargeException extends StorageException {

@@ -1,4 +1,4 @@
-package dev.slicefine.worker.storage;
+package dev.slicefine.storage;
 
 /**
  * A storage failure a caller may want to report rather than log: a stable machine-readable {@link #code()} and a
