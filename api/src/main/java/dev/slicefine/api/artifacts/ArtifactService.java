@@ -9,6 +9,7 @@ import dev.slicefine.api.jobs.JobStatus;
 import dev.slicefine.api.jobs.JobView;
 import dev.slicefine.api.models.ModelDirs;
 import dev.slicefine.api.models.ModelFileView;
+import dev.slicefine.storage.Archives;
 import dev.slicefine.storage.BlobCandidate;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;

@@ -9,6 +9,7 @@ import dev.slicefine.api.support.Http;
 import dev.slicefine.engine.artifact.CheckpointHash;
 import dev.slicefine.engine.artifact.Merger;
 import dev.slicefine.engine.artifact.SliceDiff;
+import dev.slicefine.storage.Archives;
 import dev.slicefine.storage.BlobCandidate;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;

@@ -14,12 +14,12 @@ import dev.slicefine.worker.jobs.JobConfig;
 import dev.slicefine.worker.jobs.JobConfigException;
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.jobs.JobStatus;
+import dev.slicefine.storage.Archives;
 import dev.slicefine.storage.BlobCandidate;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -27,7 +27,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,9 +38,6 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
@@ -326,16 +322,14 @@ public class JobRunner {
     // ---------------------------------------------------------------- the end
 
     private void storeArtifactAndSucceed(ClaimedJob job, JobConfig config, FineTune.Outcome outcome) throws IOException {
-        Path folder = outcome.artifact();
-        Path zip = folder.resolveSibling("artifact.zip");
-        List<Map<String, Object>> files = zipFolder(folder, zip);
-        BlobCandidate blob = store.importFile(zip);
+        PackedArtifact packed = pack(store, outcome.artifact());
+        BlobCandidate blob = packed.blob();
         ObjectNode manifest = outcome.manifest();
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", "zip");
         metadata.put("method", config.method());
         metadata.put("task", config.task());
-        metadata.put("files", files);
+        metadata.put("files", packed.files());
         metadata.put("manifest", manifest);
         String filename = "slicefine-" + job.id().toString().substring(0, 8) + "-" + config.method() + ".zip";
         Map<String, Object> data = new LinkedHashMap<>();
@@ -432,44 +426,20 @@ public class JobRunner {
 
     // ---------------------------------------------------------------- files
 
-    /** Zips the folder (safetensors stored, the rest deflated); returns each file's path, size and sha256. */
-    static List<Map<String, Object>> zipFolder(Path folder, Path zip) throws IOException {
-        List<Map<String, Object>> files = new ArrayList<>();
-        List<Path> paths;
-        try (Stream<Path> walk = Files.walk(folder)) {
-            paths = walk.filter(Files::isRegularFile).sorted().toList();
-        }
-        try (OutputStream os = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(os)) {
-            for (Path p : paths) {
-                String name = folder.relativize(p).toString().replace('\\', '/');
-                byte[] bytes = Files.readAllBytes(p);
-                ZipEntry entry = new ZipEntry(name);
-                if (name.endsWith(".safetensors")) {
-                    CRC32 crc = new CRC32();
-                    crc.update(bytes);
-                    entry.setMethod(ZipEntry.STORED);
-                    entry.setSize(bytes.length);
-                    entry.setCompressedSize(bytes.length);
-                    entry.setCrc(crc.getValue());
-                }
-                out.putNextEntry(entry);
-                out.write(bytes);
-                out.closeEntry();
-                Map<String, Object> f = new LinkedHashMap<>();
-                f.put("path", name);
-                f.put("size", (long) bytes.length);
-                f.put("sha256", sha256(bytes));
-                files.add(f);
-            }
-        }
-        return files;
-    }
+    /** The output folder packed as one zip blob candidate, with each file's path, size and sha256. */
+    record PackedArtifact(BlobCandidate blob, List<Archives.Entry> files) {}
 
-    private static String sha256(byte[] bytes) {
+    /**
+     * Zips the folder next to it with the shared {@link Archives} writer (streamed: a multi-GB full fine-tune needs no
+     * heap) and imports the zip into the store; the zip itself goes as soon as the store holds its bytes.
+     */
+    static PackedArtifact pack(BlobStore store, Path folder) throws IOException {
+        Path zip = folder.resolveSibling("artifact.zip");
         try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
+            List<Archives.Entry> files = Archives.zip(folder, zip);
+            return new PackedArtifact(store.importFile(zip), files);
+        } finally {
+            Files.deleteIfExists(zip);
         }
     }
 
