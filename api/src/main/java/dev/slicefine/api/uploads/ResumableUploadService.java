@@ -4,6 +4,8 @@ import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.datasets.DatasetService;
+import dev.slicefine.api.files.FileRules;
+import dev.slicefine.api.files.SafePaths;
 import dev.slicefine.api.models.ModelService;
 import dev.slicefine.storage.BlobCandidate;
 import dev.slicefine.storage.BlobStore;

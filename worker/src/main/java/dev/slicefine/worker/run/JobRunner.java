@@ -7,7 +7,6 @@ import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.models.ConfigException;
-import dev.slicefine.worker.WorkerProperties;
 import dev.slicefine.worker.jobs.ClaimedJob;
 import dev.slicefine.worker.jobs.FieldError;
 import dev.slicefine.worker.jobs.JobConfig;
@@ -58,17 +57,20 @@ public class JobRunner {
     private final BlobRefs refs;
     private final JobQueue queue;
     private final Webhooks webhooks;
-    private final WorkerProperties properties;
+    private final Settings settings;
+
+    /** How long a claimed job's lease lasts, how often it is renewed (at most lease/3), and where work dirs go. */
+    public record Settings(Duration lease, Duration heartbeat, Path workDir) {}
 
     public JobRunner(JdbcClient jdbc, TransactionTemplate tx, BlobStore store, BlobRefs refs, JobQueue queue,
-                     Webhooks webhooks, WorkerProperties properties) {
+                     Webhooks webhooks, Settings settings) {
         this.jdbc = jdbc;
         this.tx = tx;
         this.store = store;
         this.refs = refs;
         this.queue = queue;
         this.webhooks = webhooks;
-        this.properties = properties;
+        this.settings = settings;
     }
 
     /** A job's failure with a machine-readable code; {@code retryable}: another attempt may succeed. */
@@ -88,10 +90,10 @@ public class JobRunner {
      * job then goes back to the queue and resumes elsewhere from the checkpoint written on the way out.
      */
     public void run(ClaimedJob job, ScheduledExecutorService heartbeats, BooleanSupplier shuttingDown) {
-        Duration lease = properties.worker().lease();
-        long period = Math.max(100, Math.min(lease.toMillis() / 3, properties.worker().heartbeat().toMillis()));
+        Duration lease = settings.lease();
+        long period = Math.max(100, Math.min(lease.toMillis() / 3, settings.heartbeat().toMillis()));
         RunState state = new RunState();
-        Path work = properties.workDir().resolve(job.id().toString()).resolve("attempt-" + job.attempt());
+        Path work = settings.workDir().resolve(job.id().toString()).resolve("attempt-" + job.attempt());
         ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> beat(job, state, lease), 0, period, TimeUnit.MILLISECONDS);
         String webhook = null;
         JobStatus ended = null;

@@ -1,10 +1,8 @@
-package dev.slicefine.engine.checkpoint;
+package dev.slicefine.engine.models;
 
 import dev.slicefine.engine.io.DType;
 import dev.slicefine.engine.io.TensorInfo;
 import dev.slicefine.engine.io.TensorSource;
-import dev.slicefine.engine.models.HeadKind;
-import dev.slicefine.engine.models.ModelConfig;
 import dev.slicefine.engine.models.bert.BertConfig;
 import dev.slicefine.engine.models.llama.LlamaConfig;
 import java.util.ArrayList;

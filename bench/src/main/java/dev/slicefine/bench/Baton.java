@@ -1,4 +1,4 @@
-package dev.slicefine.engine.bench;
+package dev.slicefine.bench;
 
 /**
  * Round-robin turns between the trainer threads of an interleaved benchmark: exactly one holds the baton, so the

@@ -1,4 +1,4 @@
-package dev.slicefine.api.jobs;
+package dev.slicefine.api.common;
 
 import java.util.UUID;
 import org.springframework.jdbc.core.simple.JdbcClient;

@@ -1,4 +1,4 @@
-package dev.slicefine.engine.bench;
+package dev.slicefine.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs {@code slicefine <args>} in a fresh JVM with this JVM's classpath and flags (so each method's peak RSS is its
+ * Runs {@code slicefine bench <args>} in a fresh JVM with this JVM's classpath and flags (so each method's peak RSS is its
  * own), echoes the child's stdout lines to {@code echo} as they come, and returns the child's last JSON line.
  * The child's stderr goes to ours.
  */
@@ -34,7 +34,7 @@ final class ChildJvm {
         }
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.slicefine.engine.cli.Main");
+        cmd.add(BenchMain.class.getName());
         cmd.addAll(args);
         return cmd;
     }

@@ -1,4 +1,4 @@
-package dev.slicefine.api.uploads;
+package dev.slicefine.api.files;
 
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.storage.BlobCandidate;

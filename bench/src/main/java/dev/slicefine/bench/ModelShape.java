@@ -1,4 +1,4 @@
-package dev.slicefine.engine.bench;
+package dev.slicefine.bench;
 
 import dev.slicefine.engine.cli.Args;
 import ai.djl.ndarray.NDManager;

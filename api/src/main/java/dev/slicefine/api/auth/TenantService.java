@@ -1,4 +1,4 @@
-package dev.slicefine.api.tenants;
+package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.ApiException;
 import java.sql.ResultSet;

@@ -1,4 +1,4 @@
-package dev.slicefine.api.tenants;
+package dev.slicefine.api.auth;
 
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.Pattern;

@@ -1,6 +1,5 @@
-package dev.slicefine.api.tenants;
+package dev.slicefine.api.auth;
 
-import dev.slicefine.api.auth.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import jakarta.validation.Valid;

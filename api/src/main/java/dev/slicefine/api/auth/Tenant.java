@@ -1,4 +1,4 @@
-package dev.slicefine.api.tenants;
+package dev.slicefine.api.auth;
 
 import java.time.Instant;
 import java.util.UUID;

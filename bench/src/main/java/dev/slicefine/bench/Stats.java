@@ -1,4 +1,4 @@
-package dev.slicefine.engine.bench;
+package dev.slicefine.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
