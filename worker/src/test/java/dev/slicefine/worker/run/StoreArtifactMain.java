@@ -14,7 +14,7 @@ public final class StoreArtifactMain {
 
     public static void main(String[] args) throws Exception {
         BlobStore store = new FileSystemBlobStore(Path.of(args[1]));
-        JobRunner.PackedArtifact packed = JobRunner.pack(store, Path.of(args[0]));
+        JobArtifacts.PackedArtifact packed = JobArtifacts.pack(store, Path.of(args[0]));
         store.publish(packed.blob());
         System.out.println("heap " + Runtime.getRuntime().maxMemory());
         System.out.println("blob " + packed.blob().sha256() + " " + packed.blob().size());
