@@ -35,7 +35,6 @@ public record WorkerProperties(
             @DefaultValue("3") int webhookAttempts,
             @DefaultValue("1s") Duration webhookBackoff) {}
 
-    public Path blobDir() { return dataDir.resolve("blobs"); }
 
     public Path workDir() { return worker.workDir() != null ? worker.workDir() : dataDir.resolve("work"); }
 }

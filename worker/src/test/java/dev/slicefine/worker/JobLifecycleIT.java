@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.slicefine.worker.run.Webhooks;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import dev.slicefine.worker.support.WorkerTestBase;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -100,6 +100,22 @@ class JobLifecycleIT extends WorkerTestBase {
         assertThat((String) row.get("error_message")).contains("line 11").contains("label");
         assertThat(events(job)).filteredOn(e -> e.get("type").equals("error")).singleElement()
                 .satisfies(e -> assertThat(e.get("code")).isEqualTo("dataset_invalid"));
+        assertThat(row.get("attempt")).isEqualTo(1);
+    }
+
+    @Test
+    void aDivergingRunFailsAsTrainingDivergedWithoutARetry() {
+        UUID tenant = tenant();
+        String config = """
+                {"task": "text-classification", "method": "slicefine", "slicefine": {"rank": 2, "move_steps": 4},
+                 "train": {"optimizer": "sgd", "learning_rate": 1e30, "grad_clip": 0, "max_steps": 6, "batch_size": 8,
+                           "max_seq_len": 16, "log_every": 1, "seed": 7}}""";
+        UUID job = job(tenant, model(tenant), dataset(tenant, "train.jsonl", sentiment(32)), config);
+        startPool(1);
+        awaitStatus(job, "failed", Duration.ofSeconds(90));
+        Map<String, Object> row = row(job);
+        assertThat(row.get("error_code")).isEqualTo("training_diverged");
+        assertThat((String) row.get("error_message")).contains("learning rate");
         assertThat(row.get("attempt")).isEqualTo(1);
     }
 

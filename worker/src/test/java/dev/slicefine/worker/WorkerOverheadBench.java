@@ -54,7 +54,7 @@ class WorkerOverheadBench extends WorkerTestBase {
 
     private static double bare(Path tmp, int round) {
         ai.djl.engine.Engine.getInstance();
-        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // see JobRunner.prepareTrainingThread
+        ai.djl.pytorch.jni.JniUtils.setGradMode(false); // see JobTraining.prepareTrainingThread
         long t1 = System.nanoTime();
         FineTune.run(JobConfig.parse(CONFIG).toSpec(BERT, tmp.resolve("train.jsonl"), null, tmp.resolve("out-" + round),
                 tmp.resolve("ckpt-" + round)), new TrainListener() {});

@@ -1,7 +1,6 @@
 package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.SliceFineProperties;
-import dev.slicefine.api.tenants.TenantService;
 import jakarta.annotation.PostConstruct;
 import java.util.UUID;
 import org.slf4j.Logger;

@@ -1,7 +1,6 @@
 package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.ApiException;
-import dev.slicefine.api.tenants.TenantService;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;

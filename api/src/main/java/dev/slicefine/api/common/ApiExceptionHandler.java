@@ -1,6 +1,6 @@
 package dev.slicefine.api.common;
 
-import dev.slicefine.worker.storage.StorageException;
+import dev.slicefine.storage.StorageException;
 import org.apache.commons.fileupload2.core.FileUploadByteCountLimitException;
 import org.apache.commons.fileupload2.core.FileUploadContentTypeException;
 import org.apache.commons.fileupload2.core.FileUploadException;

@@ -36,7 +36,6 @@ public record SliceFineProperties(
             /** Pause before a validation starts; only tests set it (to stop a server mid-validation). */
             @DefaultValue("0s") Duration startDelay) {}
 
-    public Path blobDir() { return dataDir.resolve("blobs"); }
     public Path uploadDir() { return dataDir.resolve("uploads"); }
     public Path tmpDir() { return dataDir.resolve("tmp"); }
     public Path postgresDir() { return dataDir.resolve("postgres"); }

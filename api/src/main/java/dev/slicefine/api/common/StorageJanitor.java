@@ -1,7 +1,7 @@
 package dev.slicefine.api.common;
 
-import dev.slicefine.worker.storage.BlobRefs;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobRefs;
+import dev.slicefine.storage.BlobStore;
 import jakarta.annotation.PostConstruct;
 import java.io.IOException;
 import java.nio.file.Files;

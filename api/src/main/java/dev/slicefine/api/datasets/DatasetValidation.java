@@ -2,7 +2,7 @@ package dev.slicefine.api.datasets;
 
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import java.io.InputStream;
 import java.util.List;
 import java.util.UUID;

@@ -1,6 +1,6 @@
 package dev.slicefine.api.datasets;
 
-import dev.slicefine.api.uploads.SafePaths;
+import dev.slicefine.api.files.SafePaths;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

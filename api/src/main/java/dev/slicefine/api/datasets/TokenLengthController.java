@@ -7,7 +7,7 @@ import dev.slicefine.api.common.ValidationStatus;
 import dev.slicefine.api.models.ModelFileView;
 import dev.slicefine.api.models.ModelService;
 import dev.slicefine.api.models.ModelView;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import dev.slicefine.engine.EngineRuntime;
 import dev.slicefine.engine.data.DatasetOptions;
 import dev.slicefine.engine.data.DatasetReader;

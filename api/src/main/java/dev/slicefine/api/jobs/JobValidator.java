@@ -10,7 +10,7 @@ import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.datasets.DatasetView;
 import dev.slicefine.api.models.ModelService;
 import dev.slicefine.api.models.ModelView;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

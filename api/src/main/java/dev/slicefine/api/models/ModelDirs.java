@@ -1,7 +1,7 @@
 package dev.slicefine.api.models;
 
 import dev.slicefine.api.common.Folders;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -3,7 +3,7 @@ package dev.slicefine.api.models;
 import java.io.UncheckedIOException;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
-import dev.slicefine.worker.storage.BlobStore;
+import dev.slicefine.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -4,6 +4,7 @@ import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.io.Checkpoints;
 import dev.slicefine.engine.io.TensorInfo;
 import dev.slicefine.engine.io.TensorSource;
+import dev.slicefine.engine.models.CheckpointLayout;
 import dev.slicefine.engine.models.ConfigException;
 import dev.slicefine.engine.models.ModelConfig;
 import dev.slicefine.engine.models.ModelConfigs;

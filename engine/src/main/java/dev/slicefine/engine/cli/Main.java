@@ -43,7 +43,6 @@ public final class Main {
               merge   --model DIR --diff DIR --out DIR  base + slice diff -> a Hugging Face checkpoint
               export-peft --model DIR --diff DIR --out DIR
                                                        the diff as a PEFT LoRA adapter that encodes it exactly
-              bench   step|quality [options]            step time / peak RSS / accuracy of the methods (bench --help)
             """;
 
     private Main() {}
@@ -65,7 +64,6 @@ public final class Main {
                 case "logits" -> logits(new Args(cmd, argv, 1, Set.of("model", "inputs", "out"), Set.of("hidden")), out);
                 case "train" -> TrainCommand.run(new Args(cmd, argv, 1, TrainCommand.OPTIONS, TrainCommand.FLAGS), out);
                 case "merge" -> merge(new Args(cmd, argv, 1, Set.of("model", "diff", "out"), Set.of()), out);
-                case "bench" -> dev.slicefine.engine.bench.BenchCommand.run(argv, out, err);
                 case "export-peft" -> exportPeft(new Args(cmd, argv, 1, Set.of("model", "diff", "out"), Set.of()), out);
                 default -> {
                     err.println("slicefine: unknown command '" + cmd + "'");

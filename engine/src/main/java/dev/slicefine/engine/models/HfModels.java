@@ -1,7 +1,6 @@
 package dev.slicefine.engine.models;
 
 import ai.djl.ndarray.NDManager;
-import dev.slicefine.engine.checkpoint.CheckpointLayout;
 import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.io.Checkpoints;
 import dev.slicefine.engine.io.TensorSource;

@@ -102,7 +102,7 @@ public final class Trainer {
                     }
                     loss = lossArray.getFloat();
                     if (!Double.isFinite(loss)) {
-                        throw new IllegalStateException("the loss became " + loss + " at step " + step + nonFinite()
+                        throw new TrainingDivergedException("the loss became " + loss + " at step " + step + nonFinite()
                                 + ": lower the learning rate or enable gradient clipping");
                     }
                     gradNorm = clip(params);

@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.slicefine.engine.data.Task;
-import dev.slicefine.engine.checkpoint.CheckpointLayout;
+import dev.slicefine.engine.models.CheckpointLayout;
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.engine.io.Checkpoints;

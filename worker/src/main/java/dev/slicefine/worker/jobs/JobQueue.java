@@ -154,6 +154,54 @@ public class JobQueue {
         }
     }
 
+    // ---------------------------------------------------------------- what a running job reads and writes
+
+    /** One file of a model: its path in the model folder and the blob holding its bytes. */
+    public record ModelFile(String path, String sha256) {}
+
+    /** A dataset's blob, with the original filename and format (the engine picks its reader by the extension). */
+    public record DatasetBlob(String format, String filename, String sha256) {}
+
+    public List<ModelFile> modelFiles(UUID modelId) {
+        return jdbc.sql("SELECT path, blob_sha256 FROM model_files WHERE model_id = :m ORDER BY path")
+                .param("m", modelId).query((rs, n) -> new ModelFile(rs.getString("path"), rs.getString("blob_sha256")))
+                .list();
+    }
+
+    public Optional<DatasetBlob> dataset(UUID id) {
+        return jdbc.sql("SELECT format, filename, blob_sha256 FROM datasets WHERE id = :id").param("id", id)
+                .query((rs, n) -> new DatasetBlob(rs.getString("format"), rs.getString("filename"), rs.getString("blob_sha256")))
+                .optional();
+    }
+
+    /**
+     * In the caller's transaction: locks the job row while {@code owner} still holds its lease and returns its
+     * checkpoint as JSON text ({@code "null"} when it has none); empty when the lease is lost.
+     */
+    public Optional<String> lockLeased(UUID job, String owner) {
+        return jdbc.sql("""
+                SELECT coalesce(checkpoint::text, 'null') FROM jobs
+                WHERE id = :id AND lease_owner = :owner AND status = 'running' FOR UPDATE""")
+                .param("id", job).param("owner", owner).query(String.class).optional();
+    }
+
+    /** Points the job at its latest checkpoint ({@code null}: none); call after {@link #lockLeased} in one transaction. */
+    public void setCheckpoint(UUID job, String checkpointJson) {
+        jdbc.sql("UPDATE jobs SET checkpoint = CAST(:c AS jsonb), updated_at = now() WHERE id = :id")
+                .param("c", checkpointJson).param("id", job).update();
+    }
+
+    /** Records a stored artifact of the job (its blob already referenced by the caller, in the same transaction). */
+    public void insertArtifact(UUID id, ClaimedJob job, String kind, String sha256, long size, String filename,
+                               Map<String, Object> metadata) {
+        jdbc.sql("""
+                INSERT INTO artifacts (id, tenant_id, job_id, kind, blob_sha256, size, filename, metadata)
+                VALUES (:id, :tenant, :job, :kind, :sha, :size, :filename, CAST(:meta AS jsonb))""")
+                .param("id", id).param("tenant", job.tenantId()).param("job", job.id()).param("kind", kind)
+                .param("sha", sha256).param("size", size).param("filename", filename).param("meta", json(metadata))
+                .update();
+    }
+
     /** Appends an event with the job's next seq (taken from jobs.last_event_seq, which also serialises writers). */
     public void event(UUID job, String type, String from, String to, String code, String message, Map<String, ?> data) {
         tx.executeWithoutResult(status -> {
