@@ -22,9 +22,12 @@ public sealed interface TrainEvent {
         return JSON.valueToTree(this);
     }
 
-    /** Training begins (again, on a resumed attempt). device: where the weights live ("cpu()", "gpu(0)"). */
-    record Started(int totalSteps, String method, String task, long trainableParams, long totalParams, String device)
-            implements TrainEvent {
+    /**
+     * Training begins. device: where the weights live ("cpu()", "gpu(0)"); startStep: 0, or the checkpoint's step a
+     * resumed run continues from.
+     */
+    record Started(int totalSteps, String method, String task, long trainableParams, long totalParams, String device,
+                   int startStep) implements TrainEvent {
         public String type() { return "started"; }
     }
 

@@ -78,7 +78,7 @@ public final class Trainer {
                 meta.get("losses").forEach(l -> losses.add(l.asDouble()));
             }
             listener.onEvent(new TrainEvent.Started(total, method.id(), config.task().id(), method.trainableParameterCount(),
-                    model.weights().parameterCount(), manager.getDevice().toString()));
+                    model.weights().parameterCount(), manager.getDevice().toString(), start));
             if (checkpointDir == null && (config.checkpointEvery() > 0 || config.checkpointMinutes() > 0)) {
                 listener.onEvent(new TrainEvent.Warning("checkpoint_without_dir",
                         "checkpoints were asked for but the run has no checkpoint folder: none will be written"));
