@@ -233,7 +233,7 @@ class JobLifecycleIT extends WorkerTestBase {
         assertThat(step).isGreaterThan(3);
 
         startPool(1);
-        awaitStatus(job, "succeeded", Duration.ofSeconds(60));
+        awaitStatus(job, "succeeded", Duration.ofSeconds(240)); // 55 steps; minutes on a loaded 2-core machine
         assertThat(row(job).get("attempt")).isEqualTo(2);
         assertThat(events(job)).anySatisfy(e -> assertThat((String) e.get("message")).isEqualTo("resumed from the checkpoint at step " + step));
         assertThat(jdbc().sql("SELECT min(step) FROM job_metrics WHERE job_id = :j AND attempt = 2").param("j", job)
