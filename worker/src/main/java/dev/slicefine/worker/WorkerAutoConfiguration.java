@@ -38,6 +38,7 @@ public class WorkerAutoConfiguration {
     public JobRunner jobRunner(JdbcClient jdbc, TransactionTemplate tx, BlobStore store, BlobRefs refs, JobQueue queue,
                                Webhooks webhooks, WorkerProperties properties) {
         return new JobRunner(jdbc, tx, store, refs, queue, webhooks,
-                new JobRunner.Settings(properties.worker().lease(), properties.worker().heartbeat(), properties.workDir()));
+                new JobRunner.Settings(properties.worker().lease(), properties.worker().heartbeat(), properties.workDir(),
+                        properties.worker().checkpointInterval()));
     }
 }

@@ -48,7 +48,7 @@ class CrashResumeIT extends WorkerTestBase {
                 .param("j", job).query(Long.class).single();
 
         startPool(1); // its reaper returns the job once the dead lease (3 s) expires, then it claims it
-        awaitStatus(job, "succeeded", Duration.ofSeconds(120));
+        awaitStatus(job, "succeeded", Duration.ofSeconds(300)); // 140 steps; minutes on a loaded 2-core machine
 
         Map<String, Object> row = row(job);
         assertThat(row.get("attempt")).isEqualTo(2);

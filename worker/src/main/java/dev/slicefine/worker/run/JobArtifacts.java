@@ -7,7 +7,7 @@ import dev.slicefine.storage.BlobCandidate;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;
 import dev.slicefine.worker.jobs.ClaimedJob;
-import dev.slicefine.worker.jobs.JobConfig;
+import dev.slicefine.engine.finetune.FineTuneConfig;
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.jobs.JobStatus;
 import java.io.IOException;
@@ -56,14 +56,14 @@ final class JobArtifacts {
     }
 
     /** Throws {@link JobFailure.LeaseLost} (and writes nothing) when the lease went to another worker meanwhile. */
-    void storeArtifactAndSucceed(ClaimedJob job, JobConfig config, FineTune.Outcome outcome) throws IOException {
+    void storeArtifactAndSucceed(ClaimedJob job, FineTuneConfig config, FineTune.Outcome outcome) throws IOException {
         PackedArtifact packed = pack(store, outcome.artifact());
         BlobCandidate blob = packed.blob();
         ObjectNode manifest = outcome.manifest();
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", "zip");
         metadata.put("method", config.method());
-        metadata.put("task", config.task());
+        metadata.put("task", config.task().id());
         metadata.put("files", packed.files());
         metadata.put("manifest", manifest);
         String filename = "slicefine-" + job.id().toString().substring(0, 8) + "-" + config.method() + ".zip";

@@ -73,7 +73,7 @@ final class JobCheckpoints {
                 ckpt.put("attempt", job.attempt());
                 queue.setCheckpoint(job.id(), JobQueueJson.write(ckpt));
                 releaseCheckpointBlobs(JobQueueJson.read(old.get()));
-                queue.event(job.id(), "checkpoint", null, null, null, "checkpoint written at step " + step, ckpt);
+                queue.event(job.id(), "checkpoint", null, null, null, "checkpoint written at step " + step, Map.of("step", step));
                 return true;
             });
             if (!Boolean.TRUE.equals(ok)) {

@@ -4,7 +4,6 @@ import dev.slicefine.engine.data.DatasetException;
 import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.models.ConfigException;
 import dev.slicefine.engine.train.TrainingDivergedException;
-import dev.slicefine.worker.jobs.JobConfigException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.sql.SQLException;
@@ -37,9 +36,6 @@ final class JobFailure extends RuntimeException {
         }
         if (e instanceof LeaseLost) {
             return new JobFailure("lease_lost", e.getMessage(), false);
-        }
-        if (e instanceof JobConfigException c) {
-            return new JobFailure("config_invalid", c.getMessage(), false);
         }
         if (e instanceof DatasetException d) {
             return new JobFailure("dataset_invalid", d.getMessage(), false);

@@ -5,8 +5,8 @@ import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;
 import dev.slicefine.worker.jobs.ClaimedJob;
-import dev.slicefine.worker.jobs.FieldError;
-import dev.slicefine.worker.jobs.JobConfig;
+import dev.slicefine.worker.jobs.StoredConfig;
+import dev.slicefine.engine.finetune.FineTuneConfig;
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.jobs.JobStatus;
 import java.io.IOException;
@@ -46,7 +46,7 @@ public class JobRunner {
     private final JobArtifacts artifacts;
 
     /** How long a claimed job's lease lasts, how often it is renewed (at most lease/3), and where work dirs go. */
-    public record Settings(Duration lease, Duration heartbeat, Path workDir) {}
+    public record Settings(Duration lease, Duration heartbeat, Path workDir, Duration checkpointInterval) {}
 
     public JobRunner(JdbcClient jdbc, TransactionTemplate tx, BlobStore store, BlobRefs refs, JobQueue queue,
                      Webhooks webhooks, Settings settings) {
@@ -74,13 +74,10 @@ public class JobRunner {
         String errorCode = null;
         String errorMessage = null;
         try {
-            JobConfig config = JobConfig.parse(job.config());
-            webhook = config.webhookUrl();
-            List<FieldError> errors = config.validate();
-            if (!errors.isEmpty()) {
-                throw new JobFailure("config_invalid", errors.stream().map(e -> e.field() + ": " + e.message())
-                        .reduce((a, b) -> a + "; " + b).orElse(""), false);
-            }
+            webhook = StoredConfig.webhookUrl(job.config());
+            // a job that does not set train.checkpoint_minutes checkpoints at this worker's interval
+            FineTuneConfig config = StoredConfig.parse(job.config())
+                    .withDefaultCheckpointMinutes(settings.checkpointInterval().toMillis() / 60_000.0);
             deleteTree(work);
             Files.createDirectories(work);
             JobInputs.Inputs in = inputs.materialise(job, work);
