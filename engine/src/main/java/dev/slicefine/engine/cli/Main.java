@@ -39,6 +39,8 @@ public final class Main {
                       [--max-seq-len 128] [--optimizer adamw|sgd] [--lr 5e-3] [--lr-schedule constant|linear|cosine]
                       [--warmup-steps 0] [--weight-decay 0] [--grad-clip 1.0] [--eval-every N] [--early-stopping N]
                       [--checkpoint-every N] [--checkpoint-dir DIR] [--seed 42] [--log-every 10] [--limit N]
+                      [--text-field text] [--label-field label] [--text-pair-field text_pair]
+                      [--prompt-field prompt] [--completion-field completion]   the dataset's field names
                                                        prints one JSON line per log step; writes the slice diff to --out
               merge   --model DIR --diff DIR --out DIR  base + slice diff -> a Hugging Face checkpoint
               export-peft --model DIR --diff DIR --out DIR

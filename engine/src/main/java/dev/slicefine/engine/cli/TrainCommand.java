@@ -2,6 +2,7 @@ package dev.slicefine.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slicefine.engine.data.DatasetFields;
 import dev.slicefine.engine.data.Task;
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneSpec;
@@ -24,7 +25,8 @@ final class TrainCommand {
             "method", "rank", "modes", "move-steps", "position", "max-position", "learning-rate-decay", "min-learning-rate",
             "tolerance", "rank-decay", "min-rank", "targets", "lora-r", "lora-alpha", "lora-dropout", "epochs", "max-steps",
             "batch-size", "max-seq-len", "optimizer", "lr", "lr-schedule", "warmup-steps", "weight-decay", "grad-clip",
-            "eval-every", "early-stopping", "checkpoint-every", "checkpoint-dir", "seed", "log-every", "limit");
+            "eval-every", "early-stopping", "checkpoint-every", "checkpoint-dir", "seed", "log-every", "limit",
+            "text-field", "label-field", "text-pair-field", "prompt-field", "completion-field");
     static final Set<String> FLAGS = Set.of("bias");
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,7 +64,18 @@ final class TrainCommand {
         Path out = a.path("out");
         Path ckpt = a.has("checkpoint-dir") ? a.path("checkpoint-dir") : (train.checkpointEvery() > 0 ? out.resolve("checkpoints") : null);
         return new FineTuneSpec(a.path("model"), dataset, a.has("validation") ? a.path("validation") : null,
-                a.doubleValue("validation-split", 0), batches, method, slice, lora, train, out, ckpt, a.intValue("limit", 0));
+                a.doubleValue("validation-split", 0), batches, method, slice, lora, train, out, ckpt, a.intValue("limit", 0),
+                fields(a), null);
+    }
+
+    /** --text-field, --label-field, --text-pair-field, --prompt-field, --completion-field (default: the usual names). */
+    private static DatasetFields fields(Args a) {
+        try {
+            return new DatasetFields(a.get("text-field", null), a.get("label-field", null), a.get("text-pair-field", null),
+                    a.get("prompt-field", null), a.get("completion-field", null));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("train: " + e.getMessage().replace("_field", "-field").replace("text_pair", "text-pair"));
+        }
     }
 
     static int run(Args args, PrintStream out) throws Exception {

@@ -1,5 +1,6 @@
 package dev.slicefine.engine.finetune;
 
+import dev.slicefine.engine.data.DatasetFields;
 import dev.slicefine.engine.peft.lora.LoraConfig;
 import dev.slicefine.engine.peft.slice.SliceConfig;
 import dev.slicefine.engine.train.TrainConfig;
@@ -8,7 +9,8 @@ import java.nio.file.Path;
 /**
  * One fine-tuning run: the base checkpoint, the data (a dataset file with an optional validation file or split ratio,
  * or a pre-tokenized batches file to replay), the method and its knobs, where the artifact and checkpoints go.
- * method: slicefine | lora | full | head.
+ * method: slicefine | lora | full | head. fields / validationFields: the field names of the dataset and of the
+ * validation file (null: the defaults; validationFields null: the dataset's).
  */
 public record FineTuneSpec(
         Path model,
@@ -22,7 +24,9 @@ public record FineTuneSpec(
         TrainConfig train,
         Path out,
         Path checkpointDir,
-        int limit) {
+        int limit,
+        DatasetFields fields,
+        DatasetFields validationFields) {
 
     public FineTuneSpec {
         if (!java.util.List.of("slicefine", "lora", "full", "head").contains(method)) {
@@ -34,5 +38,19 @@ public record FineTuneSpec(
         if (validationSplit < 0 || validationSplit >= 1) {
             throw new IllegalArgumentException("validation split must be in [0, 1), got " + validationSplit);
         }
+        fields = fields == null ? DatasetFields.DEFAULTS : fields;
+        validationFields = validationFields == null ? fields : validationFields;
+    }
+
+    /** A run on a dataset with the default field names. */
+    public FineTuneSpec(Path model, Path dataset, Path validation, double validationSplit, Path batches, String method,
+                        SliceConfig slice, LoraConfig lora, TrainConfig train, Path out, Path checkpointDir, int limit) {
+        this(model, dataset, validation, validationSplit, batches, method, slice, lora, train, out, checkpointDir, limit,
+                null, null);
+    }
+
+    public FineTuneSpec withFields(DatasetFields newFields, DatasetFields newValidationFields) {
+        return new FineTuneSpec(model, dataset, validation, validationSplit, batches, method, slice, lora, train, out,
+                checkpointDir, limit, newFields, newValidationFields);
     }
 }

@@ -3,6 +3,7 @@ package dev.slicefine.worker.run;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.data.DatasetException;
+import dev.slicefine.engine.data.DatasetFields;
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.engine.io.CheckpointException;
@@ -117,7 +118,8 @@ public class JobRunner {
             Path checkpointDir = work.resolve("checkpoints");
             restoreCheckpoint(job, checkpointDir);
             Path out = work.resolve("out");
-            FineTuneSpec spec = config.toSpec(model, dataset, eval, out, checkpointDir);
+            FineTuneSpec spec = config.toSpec(model, dataset, eval, out, checkpointDir)
+                    .withFields(datasetFields(job.datasetId()), datasetFields(job.evalDatasetId()));
             if (state.cancelRequested) {
                 ended = JobStatus.CANCELLED;
             } else {
@@ -228,6 +230,17 @@ public class JobRunner {
         Path target = dir.resolve(base + extension((String) row.get("filename"), (String) row.get("format")));
         copyBlob((String) row.get("blob_sha256"), target);
         return target;
+    }
+
+    /** The field names a dataset was uploaded with (null for none, or an image dataset: the defaults). */
+    private DatasetFields datasetFields(UUID id) {
+        if (id == null) {
+            return null;
+        }
+        return jdbc.sql("""
+                SELECT text_field, label_field, text_pair_field, prompt_field, completion_field FROM datasets WHERE id = :id""")
+                .param("id", id).query((rs, n) -> new DatasetFields(rs.getString(1), rs.getString(2), rs.getString(3),
+                        rs.getString(4), rs.getString(5))).optional().orElse(null);
     }
 
     /** The original file's extension (the engine picks its reader by it), else the one its format implies. */
