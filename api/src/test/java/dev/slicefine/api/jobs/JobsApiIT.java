@@ -108,7 +108,8 @@ class JobsApiIT extends ApiTestBase {
         assertOneError("\"slicefine\":{\"rank\":33,\"targets\":[\"query\"]}", "slicefine.rank", "larger than");
         assertOneError("\"slicefine\":{\"targets\":[\"q_proj\"]}", "slicefine.targets", "matches no linear layer");
         assertOneError("\"lora\":{\"targets\":[\"nothing_like_this\"]},\"method\":\"lora\"", "lora.targets", "matches no linear layer");
-        assertOneError("\"task\":\"causal-lm\"", "task", "does not fit");
+        assertThat(errors(create(body("\"task\":\"causal-lm\""))).stream().map(e -> e.get("field").asString()))
+                .containsExactly("task", "dataset_id");
         // Two different problems, two fields: the family and the dataset both do not fit.
         assertThat(errors(create(body("\"task\":\"image-classification\""))).stream().map(e -> e.get("field").asString()))
                 .containsExactly("task", "dataset_id");
