@@ -84,8 +84,8 @@ public final class DatasetReader {
     /**
      * The task a dataset is laid out for: a folder or .zip is image classification; a JSONL line whose first object
      * has the label field is text classification, one with the prompt / completion fields or the text field alone a
-     * causal LM; anything else (a CSV, a file that cannot be read) text classification, whose validation then says
-     * what is wrong.
+     * causal LM; anything else (a CSV, a file that cannot be read, no object in the first 100 lines) text
+     * classification, whose validation then says what is wrong.
      */
     public static Task inferTask(Path path, DatasetFields fields) {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
@@ -99,7 +99,7 @@ public final class DatasetReader {
                 new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8), 1 << 16)) {
             TextLines lines = new TextLines(in);
             TextLines.Line l;
-            while ((l = lines.readLine()) != null) {
+            for (int tried = 0; tried < 100 && (l = lines.readLine()) != null; tried++) {
                 if (l.tooLong() || l.text().isBlank()) {
                     continue;
                 }
@@ -188,12 +188,18 @@ public final class DatasetReader {
             report.issue(0, null, IssueCode.EMPTY_FILE, "the file is empty");
             return;
         }
-        try (Reader in = new java.io.BufferedReader(
-                new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8), 1 << 16)) {
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        try (Reader in = new java.io.BufferedReader(new InputStreamReader(Files.newInputStream(path), utf8), 1 << 16)) {
             boolean any = csv ? readCsv(new TextLines(in)) : readJsonl(new TextLines(in));
             if (!any) {
                 report.issue(0, null, IssueCode.EMPTY_FILE, "the file is empty (no line has data)");
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // Decoding runs ahead of the lines read, so no line number: the rest of the file is not read.
+            report.issue(0, null, IssueCode.INVALID_UTF8, "the file is not valid UTF-8 (bytes that do not decode after "
+                    + report.totalLines + " lines were read); save it as UTF-8");
         }
     }
 

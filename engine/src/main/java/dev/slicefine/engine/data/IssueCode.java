@@ -12,6 +12,8 @@ public enum IssueCode {
     /** No line, record or image with data. */
     EMPTY_FILE,
     LINE_TOO_LONG,
+    /** Bytes that are not UTF-8 (a Latin-1 or UTF-16 file). */
+    INVALID_UTF8,
     INVALID_JSON,
     /** A JSON object with the same key twice. */
     DUPLICATE_KEY,

@@ -109,6 +109,30 @@ class FieldNamesAndCodesTest {
     }
 
     @Test
+    void aFileThatIsNotUtf8IsRefusedNotReadWithReplacementCharacters() throws java.io.IOException {
+        Path f = dir.resolve("latin1.jsonl");
+        java.nio.file.Files.write(f, "{\"text\": \"caf\u00e9\", \"label\": \"a\"}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+        ValidationReport r = DatasetReader.validate(f, DatasetOptions.validation(Task.TEXT_CLASSIFICATION, null));
+        assertThat(r.ok()).isFalse();
+        assertThat(r.issues()).extracting(Issue::code).containsExactly(IssueCode.INVALID_UTF8);
+    }
+
+    @Test
+    void moreDistinctLabelsThanAClassifierTakesIsOneIssueCountedPerLine() {
+        StringBuilder sb = new StringBuilder();
+        int n = ValidationReport.MAX_LABELS + 5;
+        for (int i = 0; i < n; i++) {
+            sb.append("{\"text\": \"t\", \"label\": \"l").append(i).append("\"}\n");
+        }
+        ValidationReport r = DatasetReader.validate(DataFiles.write(dir, "free.jsonl", sb.toString()),
+                DatasetOptions.validation(Task.TEXT_CLASSIFICATION, null));
+        assertThat(r.issues()).extracting(Issue::code).containsExactly(IssueCode.TOO_MANY_LABELS);
+        assertThat(r.issues().get(0).line()).isEqualTo(ValidationReport.MAX_LABELS + 1);
+        assertThat(r.issueCount()).isEqualTo(5);
+        assertThat(r.labels()).hasSize(ValidationReport.MAX_LABELS);
+    }
+
+    @Test
     void aPromptCompletionFileIsNotAClassificationDatasetAndSaysSo() {
         Path f = DataFiles.lines(dir, "pc.jsonl", "{\"prompt\": \"a\", \"completion\": \"b\"}");
         Issue i = DatasetReader.validate(f, DatasetOptions.validation(Task.TEXT_CLASSIFICATION, null)).issues().get(0);
