@@ -48,29 +48,75 @@ class DatasetUploadIT extends ApiTestBase {
 
         JsonNode done = awaitValidated(t.key(), r.json().get("id").asString());
         assertThat(done.get("status").asString()).isEqualTo("ready");
+        assertThat(done.get("task").asString()).isEqualTo("text-classification");
+        assertThat(done.get("text_field").asString()).isEqualTo("text");
         JsonNode report = done.get("report");
+        assertThat(report.get("format").asString()).isEqualTo("jsonl");
         assertThat(report.get("rows").asLong()).isEqualTo(3);
-        assertThat(report.get("valid_rows").asLong()).isEqualTo(3);
+        assertThat(report.get("valid_examples").asLong()).isEqualTo(3);
+        assertThat(report.get("label_type").asString()).isEqualTo("string");
         assertThat(report.get("label_distribution").get("spam").asLong()).isEqualTo(2);
         assertThat(report.get("label_distribution").get("ham").asLong()).isEqualTo(1);
+        assertThat(report.get("previews").get(0).get("text").asString()).isEqualTo("win a prize");
+        assertThat(report.get("issues").isEmpty()).isTrue();
+    }
+
+    @Test
+    void promptCompletionAndTextOnlyUploadsAreCausalLm() {
+        TenantKey t = newTenant();
+        byte[] pc = "{\"prompt\":\"2+2=\",\"completion\":\"4\"}\n{\"prompt\":\"3+3=\",\"completion\":\"6\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        JsonNode done = awaitValidated(t.key(), upload(t.key(), "pc.jsonl", pc).json().get("id").asString());
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("ready");
+        assertThat(done.get("task").asString()).isEqualTo("causal-lm");
+        assertThat(done.get("report").get("label_distribution").isEmpty()).isTrue();
+        assertThat(done.get("report").get("previews").get(0).get("completion").asString()).isEqualTo("4");
+
+        byte[] text = "{\"body\":\"once upon a time\"}\n".getBytes(StandardCharsets.UTF_8);
+        done = awaitValidated(t.key(), upload(t.key(), "story.jsonl", text, "text_field", "body").json().get("id").asString());
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("ready");
+        assertThat(done.get("task").asString()).isEqualTo("causal-lm");
+        assertThat(done.get("text_field").asString()).isEqualTo("body");
+
+        // Told it is a classification dataset, the same file is refused by line, with the reason.
+        done = awaitValidated(t.key(), upload(t.key(), "pc.jsonl", pc, "task", "text-classification").json().get("id").asString());
+        assertThat(done.get("status").asString()).isEqualTo("invalid");
+        JsonNode issue = done.get("report").get("issues").get(0);
+        assertThat(issue.get("line").asLong()).isEqualTo(1);
+        assertThat(issue.get("code").asString()).isEqualTo("missing_field");
+        assertThat(issue.get("message").asString()).contains("causal-lm");
+    }
+
+    @Test
+    void aBadTaskOrFieldNameIsRefusedAtUpload() {
+        TenantKey t = newTenant();
+        byte[] data = "{\"text\":\"a\",\"label\":\"b\"}\n".getBytes(StandardCharsets.UTF_8);
+        assertProblem(upload(t.key(), "a.jsonl", data, "task", "translation"), 400, "invalid_task");
+        assertProblem(upload(t.key(), "a.jsonl", data, "task", "image-classification"), 400, "invalid_task");
+        assertProblem(upload(t.key(), "a.jsonl", data, "text_field", "x", "label_field", "x"), 400, "invalid_field_names");
+        assertThat(http.get("/v1/datasets", t.key()).json().get("items").isEmpty()).isTrue();
     }
 
     @Test
     void badJsonlBecomesInvalidWithLineNumbers() {
         TenantKey t = newTenant();
-        byte[] data = "{\"text\":\"ok\",\"label\":\"a\"}\n{oops\n{\"text\":\"\",\"label\":\"a\"}\n{\"text\":\"x\",\"label\":2.5}\n"
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] data = ("{\"text\":\"ok\",\"label\":\"a\"}\n{oops\n{\"text\":\"\",\"label\":\"a\"}\n{\"text\":\"x\",\"label\":2.5}\n"
+                + "{\"text\":\"x\",\"text\":\"y\",\"label\":\"a\"}\n").getBytes(StandardCharsets.UTF_8);
         JsonNode done = awaitValidated(t.key(), upload(t.key(), "bad.jsonl", data).json().get("id").asString());
         assertThat(done.get("status").asString()).isEqualTo("invalid");
-        JsonNode errors = done.get("report").get("errors");
-        assertThat(errors.size()).isEqualTo(3);
-        assertThat(errors.get(0).get("line").asLong()).isEqualTo(2);
-        assertThat(errors.get(0).get("code").asString()).isEqualTo("invalid_json");
-        assertThat(errors.get(1).get("line").asLong()).isEqualTo(3);
-        assertThat(errors.get(1).get("code").asString()).isEqualTo("empty_field");
-        assertThat(errors.get(2).get("line").asLong()).isEqualTo(4);
-        assertThat(errors.get(2).get("code").asString()).isEqualTo("invalid_label_type");
-        assertThat(done.get("report").get("invalid_rows").asLong()).isEqualTo(3);
+        JsonNode issues = done.get("report").get("issues");
+        assertThat(issues.size()).isEqualTo(4);
+        assertThat(issues.get(0).get("line").asLong()).isEqualTo(2);
+        assertThat(issues.get(0).get("code").asString()).isEqualTo("invalid_json");
+        assertThat(issues.get(1).get("line").asLong()).isEqualTo(3);
+        assertThat(issues.get(1).get("code").asString()).isEqualTo("empty_text");
+        assertThat(issues.get(1).get("field").asString()).isEqualTo("text");
+        assertThat(issues.get(2).get("line").asLong()).isEqualTo(4);
+        assertThat(issues.get(2).get("code").asString()).isEqualTo("wrong_type");
+        assertThat(issues.get(3).get("line").asLong()).isEqualTo(5);
+        assertThat(issues.get(3).get("code").asString()).isEqualTo("duplicate_key");
+        assertThat(done.get("report").get("invalid_rows").asLong()).isEqualTo(4);
+        assertThat(done.get("report").get("issue_count").asLong()).isEqualTo(4);
     }
 
     @Test
@@ -80,24 +126,41 @@ class DatasetUploadIT extends ApiTestBase {
         Http.Response r = upload(t.key(), "t.csv", data, "text_field", "sentence", "label_field", "topic");
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         assertThat(r.json().get("text_field").asString()).isEqualTo("sentence");
+        assertThat(r.json().get("label_field").asString()).isEqualTo("topic");
         JsonNode done = awaitValidated(t.key(), r.json().get("id").asString());
         assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("ready");
         assertThat(done.get("report").get("columns").toString()).contains("sentence", "topic");
+        assertThat(done.get("report").get("previews").get(0).get("sentence").asString()).isEqualTo("a, b");
+
+        // Without the names, the engine's reader says which column it looked for.
+        JsonNode plain = awaitValidated(t.key(), upload(t.key(), "t.csv", data).json().get("id").asString());
+        assertThat(plain.get("status").asString()).isEqualTo("invalid");
+        assertThat(plain.get("report").get("issues").get(0).get("code").asString()).isEqualTo("missing_column");
+        assertThat(plain.get("report").get("issues").get(0).get("line").asLong()).isEqualTo(1);
     }
 
     @Test
     void zipOfImageFolders() {
         TenantKey t = newTenant();
         Map<String, byte[]> images = new LinkedHashMap<>();
-        images.put("cat/1.png", PNG);
-        images.put("cat/2.png", PNG);
-        images.put("dog/1.png", PNG);
+        images.put("pets/cat/1.png", Fixtures.png(8, 8, 0xff0000));
+        images.put("pets/cat/2.png", Fixtures.png(8, 8, 0x00ff00));
+        images.put("pets/dog/1.png", Fixtures.png(8, 8, 0x0000ff));
         Http.Response r = upload(t.key(), "pets.zip", Archives.zip(images));
         assertThat(r.status()).as(r.body()).isEqualTo(201);
         assertThat(r.json().get("format").asString()).isEqualTo("imagefolder");
         JsonNode done = awaitValidated(t.key(), r.json().get("id").asString());
-        assertThat(done.get("status").asString()).isEqualTo("ready");
+        assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("ready");
+        assertThat(done.get("task").asString()).isEqualTo("image-classification");
         assertThat(done.get("report").get("label_distribution").get("cat").asLong()).isEqualTo(2);
+
+        // PNG magic bytes are not an image: the reader decodes every file, as training will.
+        images.put("pets/dog/2.png", PNG);
+        JsonNode bad = awaitValidated(t.key(), upload(t.key(), "pets.zip", Archives.zip(images)).json().get("id").asString());
+        assertThat(bad.get("status").asString()).isEqualTo("invalid");
+        JsonNode issue = bad.get("report").get("issues").get(0);
+        assertThat(issue.get("code").asString()).isEqualTo("bad_image");
+        assertThat(issue.get("field").asString()).isEqualTo("pets/dog/2.png");
     }
 
     @Test

@@ -39,8 +39,6 @@ public record SliceFineProperties(
 
     public record Validation(
             @DefaultValue("2") int threads,
-            /** Errors kept in a report; further errors are only counted. */
-            @DefaultValue("100") int maxReportedErrors,
             /** Pause before a validation starts; only tests set it (to stop a server mid-validation). */
             @DefaultValue("0s") Duration startDelay) {}
 

@@ -34,9 +34,10 @@ class DatasetController {
     @PostMapping
     @Operation(summary = "Upload a dataset",
             description = "multipart/form-data with one 'file' part (.jsonl, .csv or a .zip of label/image folders) and "
-                    + "optional fields name, format (jsonl|csv|imagefolder), textField (default text), labelField "
-                    + "(default label). Validated asynchronously; the report gives counts, label distribution and "
-                    + "line-numbered errors.",
+                    + "optional fields name, format (jsonl|csv|imagefolder), task (else inferred from the file), and the "
+                    + "field names text_field, label_field, text_pair_field, prompt_field, completion_field. Validated "
+                    + "asynchronously by the engine's dataset reader, the one training uses; the report gives counts, "
+                    + "label distribution, example previews and line-numbered issues with stable codes.",
             requestBody = @RequestBody(content = @Content(mediaType = "multipart/form-data", schema = @Schema(implementation = DatasetUploadForm.class))))
     ResponseEntity<DatasetView> upload(Caller caller, HttpServletRequest request) throws IOException {
         DatasetView dataset = service.upload(caller, request);

@@ -7,6 +7,11 @@ import java.util.Locale;
 public enum DatasetFormat {
     jsonl, csv, imagefolder;
 
+    /** The file extension the engine's dataset reader reads this format by. */
+    String extension() {
+        return this == imagefolder ? ".zip" : "." + name();
+    }
+
     static DatasetFormat of(String filename, String requested) {
         String lower = filename.toLowerCase(Locale.ROOT);
         DatasetFormat byName = lower.endsWith(".jsonl") || lower.endsWith(".ndjson") ? jsonl

@@ -4,6 +4,9 @@ import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Rows;
 import dev.slicefine.api.common.TenantPageQuery;
 import dev.slicefine.api.common.ValidationStatus;
+import dev.slicefine.engine.data.DatasetFields;
+import dev.slicefine.engine.data.Task;
+import dev.slicefine.engine.data.ValidationReport;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -15,7 +18,8 @@ import org.springframework.stereotype.Repository;
 
 @Repository
 class DatasetRepository {
-    private static final String COLUMNS = "id, tenant_id, name, format, status, filename, blob_sha256, size, text_field, label_field, report::text AS report, created_at, updated_at";
+    private static final String COLUMNS = "id, tenant_id, name, format, status, filename, blob_sha256, size, task, text_field, "
+            + "label_field, text_pair_field, prompt_field, completion_field, report::text AS report, created_at, updated_at";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -25,14 +29,22 @@ class DatasetRepository {
         this.json = json;
     }
 
+    /** fields: null for an image dataset; task: null to infer it at validation. */
     void insert(UUID id, UUID tenantId, String name, DatasetFormat format, String filename, String sha256, long size,
-                String textField, String labelField) {
+                Task task, DatasetFields fields) {
         jdbc.sql("""
-                INSERT INTO datasets (id, tenant_id, name, format, status, filename, blob_sha256, size, text_field, label_field)
-                VALUES (:id, :t, :name, :format, 'validating', :filename, :sha, :size, :text, :label)""")
+                INSERT INTO datasets (id, tenant_id, name, format, status, filename, blob_sha256, size, task, text_field,
+                                      label_field, text_pair_field, prompt_field, completion_field)
+                VALUES (:id, :t, :name, :format, 'validating', :filename, :sha, :size, :task, :text, :label, :pair,
+                        :prompt, :completion)""")
                 .param("id", id).param("t", tenantId).param("name", name).param("format", format.name())
                 .param("filename", filename).param("sha", sha256).param("size", size)
-                .param("text", textField).param("label", labelField).update();
+                .param("task", task == null ? null : task.id())
+                .param("text", fields == null ? null : fields.text())
+                .param("label", fields == null ? null : fields.label())
+                .param("pair", fields == null ? null : fields.textPair())
+                .param("prompt", fields == null ? null : fields.prompt())
+                .param("completion", fields == null ? null : fields.completion()).update();
     }
 
     Optional<DatasetView> find(UUID tenantId, UUID id) {
@@ -66,20 +78,25 @@ class DatasetRepository {
         return jdbc.sql("SELECT id FROM datasets WHERE status = 'validating' ORDER BY created_at").query(UUID.class).list();
     }
 
-    boolean finishValidation(UUID id, ValidationStatus status, DatasetReport report) {
+    /** Stores the engine's report and the task it was read for (the uploaded or the inferred one). */
+    boolean finishValidation(UUID id, ValidationStatus status, ValidationReport report) {
         return jdbc.sql("""
-                UPDATE datasets SET status = :status, report = CAST(:report AS jsonb), updated_at = now()
+                UPDATE datasets SET status = :status, task = :task, report = CAST(:report AS jsonb), updated_at = now()
                 WHERE id = :id AND status = 'validating'""")
-                .param("id", id).param("status", status.name()).param("report", json.writeValueAsString(report))
-                .update() > 0;
+                .param("id", id).param("status", status.name()).param("task", report.task())
+                .param("report", json.writeValueAsString(report)).update() > 0;
     }
 
     private DatasetView map(ResultSet rs, int row) throws SQLException {
         String report = rs.getString("report");
-        return new DatasetView(rs.getObject("id", UUID.class), rs.getString("name"),
-                DatasetFormat.valueOf(rs.getString("format")), ValidationStatus.valueOf(rs.getString("status")),
-                rs.getString("filename"), rs.getLong("size"), rs.getString("blob_sha256"), rs.getString("text_field"),
-                rs.getString("label_field"), report == null ? null : json.readValue(report, DatasetReport.class),
+        DatasetFormat format = DatasetFormat.valueOf(rs.getString("format"));
+        DatasetFields fields = format == DatasetFormat.imagefolder ? null : new DatasetFields(rs.getString("text_field"),
+                rs.getString("label_field"), rs.getString("text_pair_field"), rs.getString("prompt_field"),
+                rs.getString("completion_field"));
+        return new DatasetView(rs.getObject("id", UUID.class), rs.getString("name"), format,
+                ValidationStatus.valueOf(rs.getString("status")), rs.getString("filename"), rs.getLong("size"),
+                rs.getString("blob_sha256"), rs.getString("task"), fields,
+                report == null ? null : json.readValue(report, ValidationReport.class),
                 Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
     }
 }

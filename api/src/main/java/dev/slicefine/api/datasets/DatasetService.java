@@ -14,6 +14,8 @@ import dev.slicefine.api.files.ArchiveReader;
 import dev.slicefine.api.files.FileRules;
 import dev.slicefine.api.files.MultipartUpload;
 import dev.slicefine.api.files.SafePaths;
+import dev.slicefine.engine.data.DatasetFields;
+import dev.slicefine.engine.data.Task;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
@@ -25,8 +27,30 @@ import org.springframework.stereotype.Service;
 /** Dataset uploads (one file per dataset), listing and deletion; validation runs in {@link DatasetValidation}. */
 @Service
 public class DatasetService {
-    /** Options sent with an upload. */
-    public record Options(String name, String format, String textField, String labelField) {}
+    /**
+     * Options sent with an upload. task: null to infer it from the file when it is validated; fields: the names of
+     * the dataset's fields (ignored for an image dataset).
+     */
+    public record Options(String name, String format, Task task, DatasetFields fields) {
+        /** From the form or request fields as sent: a bad task or field name is a 400 naming it. */
+        public static Options of(String name, String format, String task, String textField, String labelField,
+                                 String textPairField, String promptField, String completionField) {
+            Task parsed = null;
+            if (task != null && !task.isBlank()) {
+                try {
+                    parsed = Task.parse(task.trim());
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.badRequest("invalid_task", "task: " + e.getMessage());
+                }
+            }
+            try {
+                return new Options(name, format, parsed, new DatasetFields(textField, labelField, textPairField,
+                        promptField, completionField));
+            } catch (IllegalArgumentException e) {
+                throw ApiException.badRequest("invalid_field_names", e.getMessage());
+            }
+        }
+    }
 
     private final DatasetRepository datasets;
     private final BlobStore store;
@@ -68,8 +92,9 @@ public class DatasetService {
                 throw ApiException.badRequest("no_files", "No file in the upload: send the dataset as a 'file' part");
             }
             MultipartUpload.FilePart file = parts.files().get(0);
-            return create(caller, new Options(parts.field("name"), parts.field("format"), parts.field("text_field"),
-                    parts.field("label_field")), file.filename(), file.blob(), id -> { });
+            return create(caller, Options.of(parts.field("name"), parts.field("format"), parts.field("task"),
+                    parts.field("text_field"), parts.field("label_field"), parts.field("text_pair_field"),
+                    parts.field("prompt_field"), parts.field("completion_field")), file.filename(), file.blob(), id -> { });
         } catch (RuntimeException | IOException e) {
             parts.discard(store);
             throw e;
@@ -93,12 +118,16 @@ public class DatasetService {
             if (name.length() > 200) {
                 throw ApiException.badRequest("invalid_request", "name: at most 200 characters");
             }
-            String textField = format == DatasetFormat.imagefolder ? null : orDefault(options.textField(), "text");
-            String labelField = format == DatasetFormat.imagefolder ? null : orDefault(options.labelField(), "label");
+            if (options.task() != null && (options.task() == Task.IMAGE_CLASSIFICATION) != (format == DatasetFormat.imagefolder)) {
+                throw ApiException.badRequest("invalid_task", "task: a " + format + " dataset cannot be for "
+                        + options.task().id() + (format == DatasetFormat.imagefolder ? " (a zip holds images)"
+                        : " (image-classification takes a zip of label/image folders)"));
+            }
+            DatasetFields fields = format == DatasetFormat.imagefolder ? null : options.fields();
             UUID id = UUID.randomUUID();
             tx.executeWithoutResult(status -> {
                 refs.acquire(blob);
-                datasets.insert(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(), textField, labelField);
+                datasets.insert(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(), options.task(), fields);
                 inTransaction.accept(id);
             });
             DatasetView created = get(caller, id); // as created: 'validating', whatever the validator does next
@@ -131,15 +160,5 @@ public class DatasetService {
             datasets.delete(id);
             refs.release(blob);
         });
-    }
-
-    private static String orDefault(String value, String fallback) {
-        if (value == null) {
-            return fallback;
-        }
-        if (value.length() > 200) {
-            throw ApiException.badRequest("invalid_request", "field names: at most 200 characters");
-        }
-        return value;
     }
 }

@@ -4,6 +4,12 @@ import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
 import dev.slicefine.storage.BlobStore;
 import java.io.InputStream;
+import dev.slicefine.engine.data.DatasetFields;
+import dev.slicefine.engine.data.DatasetOptions;
+import dev.slicefine.engine.data.DatasetReader;
+import dev.slicefine.engine.data.IssueCode;
+import dev.slicefine.engine.data.Task;
+import dev.slicefine.engine.data.ValidationReport;
 import java.util.List;
 import java.util.UUID;
 import org.slf4j.Logger;
@@ -13,9 +19,11 @@ import org.springframework.context.event.EventListener;
 import jakarta.annotation.PreDestroy;
 import java.util.concurrent.ExecutorService;
 import org.springframework.stereotype.Service;
-import tools.jackson.databind.json.JsonMapper;
 
-/** Validates datasets off the request thread; those still 'validating' at start are validated again. */
+/**
+ * Validates datasets off the request thread with the engine's {@link DatasetReader}, the reader training uses, for
+ * the uploaded task or the one the file's layout implies; those still 'validating' at start are validated again.
+ */
 @Service
 class DatasetValidation {
     private static final Logger log = LoggerFactory.getLogger(DatasetValidation.class);
@@ -24,15 +32,13 @@ class DatasetValidation {
     private final BlobStore store;
     private final ExecutorService executor;
     private final SliceFineProperties properties;
-    private final DatasetValidator validator;
 
     DatasetValidation(DatasetRepository datasets, BlobStore store, ExecutorService validationExecutor,
-                      SliceFineProperties properties, JsonMapper json) {
+                      SliceFineProperties properties) {
         this.datasets = datasets;
         this.store = store;
         this.executor = validationExecutor;
         this.properties = properties;
-        this.validator = new DatasetValidator(json, properties.validation().maxReportedErrors());
     }
 
     /** Before the database goes away: stop validations (they run again at the next start). */
@@ -55,28 +61,23 @@ class DatasetValidation {
     }
 
     private void run(UUID id) {
+        Task task = null;
         try {
             Thread.sleep(properties.validation().startDelay().toMillis());
             DatasetView dataset = datasets.findAnyTenant(id).orElse(null);
             if (dataset == null || dataset.status() != ValidationStatus.validating) {
                 return;
             }
-            DatasetReport report;
-            switch (dataset.format()) {
-                case imagefolder -> report = validator.imageFolder(store.localFile(dataset.sha256()));
-                case jsonl, csv -> {
-                    try (InputStream in = store.open(dataset.sha256())) {
-                        report = dataset.format() == DatasetFormat.jsonl
-                                ? validator.jsonl(in, dataset.textField(), dataset.labelField())
-                                : validator.csv(in, dataset.textField(), dataset.labelField());
-                    }
-                }
-                default -> throw new IllegalStateException();
+            ValidationReport report;
+            try (LinkedDataset linked = LinkedDataset.of(store, dataset, properties.tmpDir())) {
+                DatasetFields fields = dataset.fields() == null ? DatasetFields.DEFAULTS : dataset.fields();
+                task = dataset.task() != null ? Task.parse(dataset.task()) : DatasetReader.inferTask(linked.file(), fields);
+                report = DatasetReader.validate(linked.file(), DatasetOptions.validation(task, fields));
             }
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            datasets.finishValidation(id, report.valid() ? ValidationStatus.ready : ValidationStatus.invalid, report);
+            datasets.finishValidation(id, report.ok() ? ValidationStatus.ready : ValidationStatus.invalid, report);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -84,9 +85,8 @@ class DatasetValidation {
                 return; // shutting down: validated again at the next start
             }
             log.error("Validation of dataset {} failed unexpectedly", id, e);
-            datasets.finishValidation(id, ValidationStatus.invalid, new DatasetReport(null, 0, 0, 0, 0, null, null,
-                    java.util.Map.of(), 1, false, List.of(new DatasetError(null, null, "validation_failed",
-                    "validation failed unexpectedly: " + e.getClass().getSimpleName()))));
+            datasets.finishValidation(id, ValidationStatus.invalid, ValidationReport.failed(task, IssueCode.UNREADABLE,
+                    "validation failed unexpectedly: " + e.getClass().getSimpleName()));
         }
     }
 }

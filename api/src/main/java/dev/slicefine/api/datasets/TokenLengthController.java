@@ -2,7 +2,7 @@ package dev.slicefine.api.datasets;
 
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
-import dev.slicefine.api.common.Folders;
+import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
 import dev.slicefine.api.models.ModelFileView;
 import dev.slicefine.api.models.ModelService;
@@ -11,13 +11,12 @@ import dev.slicefine.storage.BlobStore;
 import dev.slicefine.engine.EngineRuntime;
 import dev.slicefine.engine.data.DatasetOptions;
 import dev.slicefine.engine.data.DatasetReader;
+import dev.slicefine.engine.data.Task;
 import dev.slicefine.engine.data.ValidationReport;
 import dev.slicefine.engine.tokenizer.TextTokenizer;
 import io.swagger.v3.oas.annotations.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.UUID;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -35,11 +34,13 @@ class TokenLengthController {
     private final DatasetService datasets;
     private final ModelService models;
     private final BlobStore store;
+    private final SliceFineProperties properties;
 
-    TokenLengthController(DatasetService datasets, ModelService models, BlobStore store) {
+    TokenLengthController(DatasetService datasets, ModelService models, BlobStore store, SliceFineProperties properties) {
         this.datasets = datasets;
         this.models = models;
         this.store = store;
+        this.properties = properties;
     }
 
     record TokenLengths(UUID datasetId, UUID modelId, int maxSeqLen, long examples, int p50, int p90, int p99, int max,
@@ -57,24 +58,18 @@ class TokenLengthController {
         if (dataset.format() == DatasetFormat.imagefolder) {
             throw ApiException.conflict("not_a_text_dataset", "dataset " + id + " is an image dataset: it has no tokens");
         }
-        if (!"text".equals(dataset.textField()) || !"label".equals(dataset.labelField())) {
-            throw ApiException.unprocessable("custom_fields_unsupported", "token lengths are measured as training reads the "
-                    + "data, which expects the fields 'text' and 'label'; this dataset uses '" + dataset.textField() + "' and '"
-                    + dataset.labelField() + "'");
-        }
         if (dataset.status() != ValidationStatus.ready) {
             throw ApiException.conflict("dataset_not_ready", "dataset " + id + " is " + dataset.status() + ", not ready");
         }
         ModelFileView tokenizerFile = model.files().stream().filter(f -> f.path().equals("tokenizer.json")).findFirst()
                 .orElseThrow(() -> ApiException.conflict("no_tokenizer", "model " + modelId + " has no tokenizer.json"));
         EngineRuntime.configure();
-        Path work = null;
-        try {
-            work = Files.createTempDirectory("slicefine-tokens-");
-            // The engine's reader picks the format from the file name; the blob itself has none.
-            Path data = Files.createSymbolicLink(work.resolve("data." + dataset.format().name()), store.localFile(dataset.sha256()));
+        try (LinkedDataset data = LinkedDataset.of(store, dataset, properties.tmpDir())) {
             try (TextTokenizer tok = TextTokenizer.load(store.localFile(tokenizerFile.sha256()), 0)) {
-                ValidationReport r = DatasetReader.validate(data, DatasetOptions.textClassification(tok, maxSeqLen));
+                // The dataset's own task and field names, as training reads it (a causal LM's EOS is not counted).
+                DatasetOptions options = new DatasetOptions(Task.parse(dataset.task()), tok, maxSeqLen, null, null, null, 0,
+                        dataset.fields());
+                ValidationReport r = DatasetReader.validate(data.file(), options);
                 ValidationReport.TokenStats t = r.tokens();
                 if (t == null) {
                     throw ApiException.unprocessable("no_token_stats", "the dataset has no valid text example to measure");
@@ -85,8 +80,6 @@ class TokenLengthController {
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            Folders.deleteTree(work);
         }
     }
 }

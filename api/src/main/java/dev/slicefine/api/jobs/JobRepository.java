@@ -162,7 +162,7 @@ public class JobRepository {
         if (datasetId == null) {
             return null;
         }
-        return jdbc.sql("SELECT (report->>'valid_rows')::bigint FROM datasets WHERE id = :id").param("id", datasetId)
+        return jdbc.sql("SELECT (report->>'valid_examples')::bigint FROM datasets WHERE id = :id").param("id", datasetId)
                 .query(Long.class).optional().orElse(null);
     }
 }

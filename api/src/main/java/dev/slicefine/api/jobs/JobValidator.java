@@ -5,7 +5,6 @@ import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.common.ValidationStatus;
-import dev.slicefine.api.datasets.DatasetFormat;
 import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.datasets.DatasetView;
 import dev.slicefine.api.models.ModelService;
@@ -170,31 +169,22 @@ class JobValidator {
 
     static final String DATASET_MISMATCH = "dataset_mismatch";
 
-    /** From the dataset's validation report: its format, and whether its labels look like classes. */
+    /**
+     * The dataset's task (uploaded, or inferred from its layout when it was validated) against the job's, and for a
+     * classifier whether its labels look like classes.
+     */
     private static void taskFitsDataset(Task task, String field, DatasetView d, ConfigErrors errors) {
-        if ((task == Task.IMAGE_CLASSIFICATION) != (d.format() == DatasetFormat.imagefolder)) {
-            errors.add(field, DATASET_MISMATCH, "is a " + d.format() + " dataset, which does not fit " + task.id()
-                    + (task == Task.IMAGE_CLASSIFICATION ? " (needs a zip of label/image folders)" : " (needs JSONL or CSV text)"));
-            return;
-        }
-        if (task != Task.IMAGE_CLASSIFICATION && (!"text".equals(d.textField()) || !"label".equals(d.labelField()))
-                && !"prompt".equals(d.textField())) {
-            // The engine reads the fields text/label (or prompt/completion, or text alone for a causal LM).
-            errors.add(field, DATASET_MISMATCH, "uses the fields '" + d.textField() + "' / '" + d.labelField()
-                    + "', but training reads 'text' and 'label': upload it with those field names");
+        if (d.task() != null && !d.task().equals(task.id())) {
+            errors.add(field, DATASET_MISMATCH, "is a " + d.task() + " dataset, which does not fit " + task.id()
+                    + " (upload it with task=" + task.id() + " and the field names it uses)");
             return;
         }
         if (task != Task.TEXT_CLASSIFICATION || d.report() == null) {
             return;
         }
-        List<String> columns = d.report().columns() == null ? List.of() : d.report().columns();
-        boolean promptCompletion = "prompt".equals(d.textField()) || "completion".equals(d.labelField())
-                || (columns.contains("prompt") && columns.contains("completion"));
-        long rows = d.report().validRows();
-        int classes = d.report().labelDistribution() == null ? 0 : d.report().labelDistribution().size();
-        if (promptCompletion) {
-            errors.add(field, DATASET_MISMATCH, "holds prompt/completion pairs, which fit causal-lm, not text-classification");
-        } else if (classes < 2) {
+        long rows = d.report().validExamples();
+        int classes = d.report().labels().size();
+        if (classes < 2) {
             errors.add(field, DATASET_MISMATCH, "has " + classes + " distinct label(s); text-classification needs at least 2");
         } else if (rows >= 20 && classes > Math.max(1000, rows / 2)) {
             errors.add(field, DATASET_MISMATCH, "has " + classes + " distinct labels in " + rows

@@ -15,5 +15,9 @@ public record CreateUploadRequest(
         @NotNull @PositiveOrZero Long size,
         @Size(max = 200) String name,
         String format,
+        String task,
         @Size(max = 200) String textField,
-        @Size(max = 200) String labelField) {}
+        @Size(max = 200) String labelField,
+        @Size(max = 200) String textPairField,
+        @Size(max = 200) String promptField,
+        @Size(max = 200) String completionField) {}

@@ -67,6 +67,8 @@ public class ResumableUploadService {
             }
         } else {
             DatasetService.checkFilename(path, request.format());
+            DatasetService.Options.of(request.name(), request.format(), request.task(), request.textField(),
+                    request.labelField(), request.textPairField(), request.promptField(), request.completionField());
         }
         UUID id = UUID.randomUUID();
         uploads.insert(id, caller.tenantId(), request);
@@ -147,8 +149,9 @@ public class ResumableUploadService {
                 models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
                         SafePaths.relative(row.filename()), candidate, result -> uploads.complete(id, result));
             } else {
-                datasets.create(caller, new DatasetService.Options(meta.name(), meta.format(), meta.textField(),
-                        meta.labelField()), row.filename(), candidate, result -> uploads.complete(id, result));
+                datasets.create(caller, DatasetService.Options.of(meta.name(), meta.format(), meta.task(), meta.textField(),
+                        meta.labelField(), meta.textPairField(), meta.promptField(), meta.completionField()),
+                        row.filename(), candidate, result -> uploads.complete(id, result));
             }
             Files.deleteIfExists(file);
             return get(caller, id);

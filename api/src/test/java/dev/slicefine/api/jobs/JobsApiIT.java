@@ -109,7 +109,8 @@ class JobsApiIT extends ApiTestBase {
         assertOneError("\"slicefine\":{\"rank\":33,\"targets\":[\"query\"]}", "slicefine.rank", "larger than");
         assertOneError("\"slicefine\":{\"targets\":[\"q_proj\"]}", "slicefine.targets", "matches no linear layer");
         assertOneError("\"lora\":{\"targets\":[\"nothing_like_this\"]},\"method\":\"lora\"", "lora.targets", "matches no linear layer");
-        assertOneError("\"task\":\"causal-lm\"", "task", "does not fit");
+        assertThat(errors(create(body("\"task\":\"causal-lm\""))).stream().map(e -> e.get("field").asString()))
+                .containsExactly("task", "dataset_id");
         // Two different problems, two fields: the family and the dataset both do not fit.
         assertThat(errors(create(body("\"task\":\"image-classification\""))).stream().map(e -> e.get("field").asString()))
                 .containsExactly("task", "dataset_id");
@@ -123,30 +124,28 @@ class JobsApiIT extends ApiTestBase {
     }
 
     @Test
-    void aPromptCompletionDatasetDoesNotFitTextClassification() {
+    void aPromptCompletionDatasetIsCausalLmAndDoesNotFitTextClassification() {
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 30; i++) {
             sb.append("{\"prompt\":\"say ").append(i).append("\",\"completion\":\"answer ").append(i).append("\"}\n");
         }
-        String pc = JobFixtures.uploadDataset(http, tenant.key(), "pc.jsonl", sb.toString().getBytes(),
-                Map.of("text_field", "prompt", "label_field", "completion"));
+        String pc = JobFixtures.uploadDataset(http, tenant.key(), "pc.jsonl", sb.toString().getBytes(), Map.of());
+        assertThat(http.get("/v1/datasets/" + pc, tenant.key()).json().get("task").asString()).isEqualTo("causal-lm");
         List<JsonNode> errors = errors(create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + pc
                 + "\",\"task\":\"text-classification\"}"));
         assertThat(errors).hasSize(1);
         assertThat(errors.get(0).get("field").asString()).isEqualTo("dataset_id");
-        assertThat(errors.get(0).get("message").asString()).contains("prompt/completion");
+        assertThat(errors.get(0).get("message").asString()).contains("is a causal-lm dataset, which does not fit text-classification");
     }
 
     @Test
-    void aDatasetWithCustomFieldNamesIsRefusedBeforeItFailsInTraining() {
+    void aDatasetWithCustomFieldNamesIsAccepted() {
         String custom = JobFixtures.uploadDataset(http, tenant.key(), "custom.csv",
                 "sentence,topic\nthe slice moves,a\nweights stay frozen,b\nrows and columns,a\n".getBytes(),
                 Map.of("text_field", "sentence", "label_field", "topic"));
-        List<JsonNode> errors = errors(create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + custom
-                + "\",\"task\":\"text-classification\"}"));
-        assertThat(errors).hasSize(1);
-        assertThat(errors.get(0).get("field").asString()).isEqualTo("dataset_id");
-        assertThat(errors.get(0).get("message").asString()).contains("'sentence' / 'topic'").contains("'text' and 'label'");
+        Http.Response r = create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + custom
+                + "\",\"task\":\"text-classification\"}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
     }
 
     @Test

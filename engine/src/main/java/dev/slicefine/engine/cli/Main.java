@@ -40,7 +40,9 @@ public final class Main {
                       [--max-seq-len 128] [--optimizer adamw|sgd] [--lr 5e-3] [--lr-schedule constant|linear|cosine]
                       [--warmup-steps 0] [--weight-decay 0] [--grad-clip 1.0] [--eval-every N] [--early-stopping N]
                       [--checkpoint-every N] [--checkpoint-minutes M] [--checkpoint-dir DIR] [--seed 42] [--log-every 10]
-                      [--limit N]                      prints every training event as a JSON line; writes the result to --out
+                      [--limit N] [--text-field text] [--label-field label] [--text-pair-field text_pair]
+                      [--prompt-field prompt] [--completion-field completion]   the dataset's field names
+                                                       prints every training event as a JSON line; writes the result to --out
               merge   --model DIR --diff DIR --out DIR  base + slice diff -> a Hugging Face checkpoint
               export-peft --model DIR --diff DIR --out DIR
                                                        the diff as a PEFT LoRA adapter that encodes it exactly

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.config.ConfigError;
 import dev.slicefine.engine.config.InvalidConfigException;
+import dev.slicefine.engine.data.DatasetFields;
+import dev.slicefine.engine.data.Task;
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneConfig;
 import dev.slicefine.engine.finetune.FineTuneSpec;
@@ -60,7 +62,8 @@ final class TrainCommand {
 
     private static Set<String> options() {
         Set<String> o = new java.util.HashSet<>(PATHS.keySet());
-        o.addAll(List.of("model", "dataset", "validation", "batches", "out", "targets", "checkpoint-dir", "limit"));
+        o.addAll(List.of("model", "dataset", "validation", "batches", "out", "targets", "checkpoint-dir", "limit",
+                "text-field", "label-field", "text-pair-field", "prompt-field", "completion-field"));
         return Set.copyOf(o);
     }
 
@@ -118,7 +121,18 @@ final class TrainCommand {
         boolean checkpoints = config.train().checkpointEvery() > 0 || config.train().checkpointMinutes() > 0;
         Path ckpt = a.has("checkpoint-dir") ? a.path("checkpoint-dir") : (checkpoints ? out.resolve("checkpoints") : null);
         return new FineTuneSpec(model, dataset, a.has("validation") ? a.path("validation") : null, config.validationSplit(),
-                batches, config.method(), config.slicefine(), config.lora(), config.train(), out, ckpt, a.intValue("limit", 0));
+                batches, config.method(), config.slicefine(), config.lora(), config.train(), out, ckpt, a.intValue("limit", 0),
+                fields(a), null);
+    }
+
+    /** --text-field, --label-field, --text-pair-field, --prompt-field, --completion-field (default: the usual names). */
+    private static DatasetFields fields(Args a) {
+        try {
+            return new DatasetFields(a.get("text-field", null), a.get("label-field", null), a.get("text-pair-field", null),
+                    a.get("prompt-field", null), a.get("completion-field", null));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("train: " + e.getMessage().replace("_field", "-field").replace("text_pair", "text-pair"));
+        }
     }
 
     static int run(Args args, PrintStream out) throws Exception {

@@ -39,6 +39,9 @@ import javax.imageio.stream.ImageInputStream;
  *   <li>causal LM: .jsonl of {"prompt", "completion"} (loss on the completion) or {"text"} (loss on every token);
  *   <li>image classification: a folder or .zip of label/image.png|jpg|jpeg.
  * </ul>
+ * The field names are those of {@link DatasetOptions#fields()} (the names above by default). This is the only
+ * dataset reader: the launcher, the API's upload validation and the worker's training all read through it, and every
+ * problem it finds is an {@link Issue} with a stable {@link IssueCode}.
  */
 public final class DatasetReader {
     /** Larger images are refused before decoding (a 1 KB PNG can claim to be 100k x 100k). */
@@ -78,6 +81,46 @@ public final class DatasetReader {
         return d;
     }
 
+    /**
+     * The task a dataset is laid out for: a folder or .zip is image classification; a JSONL line whose first object
+     * has the label field is text classification, one with the prompt / completion fields or the text field alone a
+     * causal LM; anything else (a CSV, a file that cannot be read, no object in the first 100 lines) text
+     * classification, whose validation then says what is wrong.
+     */
+    public static Task inferTask(Path path, DatasetFields fields) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (Files.isDirectory(path) || name.endsWith(".zip")) {
+            return Task.IMAGE_CLASSIFICATION;
+        }
+        if (!name.endsWith(".jsonl") || !Files.isRegularFile(path)) {
+            return Task.TEXT_CLASSIFICATION;
+        }
+        try (Reader in = new java.io.BufferedReader(
+                new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8), 1 << 16)) {
+            TextLines lines = new TextLines(in);
+            TextLines.Line l;
+            for (int tried = 0; tried < 100 && (l = lines.readLine()) != null; tried++) {
+                if (l.tooLong() || l.text().isBlank()) {
+                    continue;
+                }
+                JsonNode node;
+                try {
+                    node = JSON.readTree(stripBom(l.text()));
+                } catch (JsonProcessingException e) {
+                    continue;
+                }
+                if (node.isObject()) {
+                    boolean lm = !node.has(fields.label())
+                            && (node.has(fields.prompt()) || node.has(fields.completion()) || node.has(fields.text()));
+                    return lm ? Task.CAUSAL_LM : Task.TEXT_CLASSIFICATION;
+                }
+            }
+        } catch (IOException e) {
+            // validation reports the file as unreadable
+        }
+        return Task.TEXT_CLASSIFICATION;
+    }
+
     /** The report alone, issues included; never throws for a bad file. */
     public static ValidationReport validate(Path path, DatasetOptions options) {
         return new DatasetReader(options, false).run(path).report();
@@ -87,7 +130,7 @@ public final class DatasetReader {
         try {
             dispatch(path);
         } catch (IOException e) {
-            report.issue(0, null, "cannot read " + path.getFileName() + ": " + e.getMessage());
+            report.issue(0, null, IssueCode.UNREADABLE, "cannot read " + path.getFileName() + ": " + e.getMessage());
         }
         List<String> labels = options.task() == Task.CAUSAL_LM ? List.of() : report.labels();
         Map<String, Integer> ids = new HashMap<>();
@@ -99,7 +142,7 @@ public final class DatasetReader {
             labelled.add(withLabel(examples.get(i), exampleLabels.get(i) == null ? -1 : ids.get(exampleLabels.get(i))));
         }
         boolean tokens = options.tokenizer() != null && options.task() != Task.IMAGE_CLASSIFICATION;
-        return new Dataset(options.task(), labelled, labels, report.build(tokens, options.maxSeqLen()));
+        return new Dataset(options.task(), labelled, labels, report.build(options.task(), tokens, options.maxSeqLen()));
     }
 
     private static Example withLabel(Example e, int label) {
@@ -115,40 +158,48 @@ public final class DatasetReader {
     private void dispatch(Path path) throws IOException {
         String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
         if (!Files.exists(path)) {
-            report.issue(0, null, path.getFileName() + " does not exist");
+            report.issue(0, null, IssueCode.UNREADABLE, path.getFileName() + " does not exist");
             return;
         }
         if (options.task() == Task.IMAGE_CLASSIFICATION) {
+            report.format = "imagefolder";
             if (Files.isDirectory(path)) {
                 readImageFolder(path);
             } else if (name.endsWith(".zip")) {
                 readImageZip(path);
             } else {
-                report.issue(0, null, "unknown extension for " + path.getFileName()
+                report.issue(0, null, IssueCode.UNKNOWN_FORMAT, "unknown extension for " + path.getFileName()
                         + ": an image dataset is a folder or a .zip of label/image.png|jpg|jpeg");
             }
             return;
         }
         boolean csv = name.endsWith(".csv") && options.task() == Task.TEXT_CLASSIFICATION;
         if (!name.endsWith(".jsonl") && !csv) {
-            report.issue(0, null, "unknown extension for " + path.getFileName() + ": a " + options.task().id()
+            report.issue(0, null, IssueCode.UNKNOWN_FORMAT, "unknown extension for " + path.getFileName() + ": a " + options.task().id()
                     + " dataset is " + (options.task() == Task.TEXT_CLASSIFICATION ? ".jsonl or .csv" : ".jsonl"));
             return;
         }
+        report.format = csv ? "csv" : "jsonl";
         if (Files.isDirectory(path)) {
-            report.issue(0, null, path.getFileName() + " is a folder, not a file");
+            report.issue(0, null, IssueCode.UNREADABLE, path.getFileName() + " is a folder, not a file");
             return;
         }
         if (Files.size(path) == 0) {
-            report.issue(0, null, "the file is empty");
+            report.issue(0, null, IssueCode.EMPTY_FILE, "the file is empty");
             return;
         }
-        try (Reader in = new java.io.BufferedReader(
-                new InputStreamReader(Files.newInputStream(path), StandardCharsets.UTF_8), 1 << 16)) {
+        java.nio.charset.CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+        try (Reader in = new java.io.BufferedReader(new InputStreamReader(Files.newInputStream(path), utf8), 1 << 16)) {
             boolean any = csv ? readCsv(new TextLines(in)) : readJsonl(new TextLines(in));
             if (!any) {
-                report.issue(0, null, "the file is empty (no line has data)");
+                report.issue(0, null, IssueCode.EMPTY_FILE, "the file is empty (no line has data)");
             }
+        } catch (java.nio.charset.CharacterCodingException e) {
+            // Decoding runs ahead of the lines read, so no line number: the rest of the file is not read.
+            report.issue(0, null, IssueCode.INVALID_UTF8, "the file is not valid UTF-8 (bytes that do not decode after "
+                    + report.totalLines + " lines were read); save it as UTF-8");
         }
     }
 
@@ -162,23 +213,36 @@ public final class DatasetReader {
             String text = l.number() == 1 ? stripBom(l.text()) : l.text();
             if (l.tooLong()) {
                 any = true;
-                report.issue(l.number(), null, "line longer than " + TextLines.MAX_LINE_CHARS + " characters");
+                report.rows++;
+                report.issue(l.number(), null, IssueCode.LINE_TOO_LONG, "line longer than " + TextLines.MAX_LINE_CHARS + " characters");
                 continue;
             }
             if (text.isBlank()) {
+                report.blankLines++;
                 continue;
             }
             any = true;
+            report.rows++;
             JsonNode node;
             try {
                 node = JSON.readTree(text);
             } catch (JsonProcessingException e) {
-                report.issue(l.number(), null, "invalid JSON: " + e.getOriginalMessage());
+                String why = e.getOriginalMessage();
+                if (why != null && why.startsWith("Duplicate field")) {
+                    report.issue(l.number(), duplicateKey(why), IssueCode.DUPLICATE_KEY, "the object has a key twice: " + why);
+                } else {
+                    report.issue(l.number(), null, IssueCode.INVALID_JSON, "invalid JSON: " + why);
+                }
                 continue;
             }
             if (!node.isObject()) {
-                report.issue(l.number(), null, "expected a JSON object, got " + typeName(node));
+                report.issue(l.number(), null, IssueCode.NOT_AN_OBJECT, "expected a JSON object, got " + typeName(node));
                 continue;
+            }
+            if (report.columns == null) {
+                List<String> keys = new ArrayList<>();
+                node.fieldNames().forEachRemaining(keys::add);
+                report.columns = keys;
             }
             if (options.task() == Task.CAUSAL_LM) {
                 lmRecord(l.number(), node);
@@ -189,18 +253,27 @@ public final class DatasetReader {
         return any;
     }
 
+    /** The field named in a Jackson "Duplicate field 'x'" message, or null. */
+    private static String duplicateKey(String message) {
+        int a = message.indexOf('\'');
+        int b = message.indexOf('\'', a + 1);
+        return a >= 0 && b > a ? message.substring(a + 1, b) : null;
+    }
+
     private void classificationRecord(int line, JsonNode node) {
         long before = issues();
-        String text = requireString(line, node, "text");
-        String pair = node.has("text_pair") && !node.get("text_pair").isNull() ? requireString(line, node, "text_pair") : null;
-        JsonNode l = node.get("label");
+        DatasetFields f = options.fields();
+        String hint = node.has(f.prompt()) || node.has(f.completion()) ? " (prompt/completion lines are a causal-lm dataset)" : "";
+        String text = requireStringOr(line, node, f.text(), "missing field '" + f.text() + "'" + hint);
+        String pair = node.has(f.textPair()) && !node.get(f.textPair()).isNull() ? requireString(line, node, f.textPair()) : null;
+        JsonNode l = node.get(f.label());
         String label = null;
         ReportBuilder.LabelKind kind = null;
         if (l == null || l.isNull()) {
-            report.issue(line, "label", "missing field 'label'");
+            report.issue(line, f.label(), IssueCode.MISSING_FIELD, "missing field '" + f.label() + "'" + hint);
         } else if (l.isTextual()) {
             if (l.asText().isBlank()) {
-                report.issue(line, "label", "label is empty");
+                report.issue(line, f.label(), IssueCode.EMPTY_LABEL, f.label() + " is empty");
             } else {
                 label = l.asText();
                 kind = ReportBuilder.LabelKind.STRING;
@@ -209,7 +282,7 @@ public final class DatasetReader {
             label = l.bigIntegerValue().toString();
             kind = ReportBuilder.LabelKind.INTEGER;
         } else {
-            report.issue(line, "label", "label must be a string or an integer, got " + typeName(l));
+            report.issue(line, f.label(), IssueCode.WRONG_TYPE, f.label() + " must be a string or an integer, got " + typeName(l));
         }
         if (issues() == before) {
             textExample(line, text, pair, label, kind);
@@ -217,7 +290,8 @@ public final class DatasetReader {
     }
 
     private void textExample(int line, String text, String pair, String label, ReportBuilder.LabelKind kind) {
-        if (!report.acceptLabel(line, "label", label, kind)) {
+        DatasetFields f = options.fields();
+        if (!report.acceptLabel(line, f.label(), label, kind)) {
             return;
         }
         Example.Text ex = null;
@@ -227,13 +301,14 @@ public final class DatasetReader {
             try {
                 e = pair == null ? tok.encode(text) : tok.encode(text, pair);
             } catch (RuntimeException err) {
-                report.issue(line, "text", "cannot tokenize: " + err.getMessage());
+                report.issue(line, f.text(), IssueCode.TOKENIZE_FAILED, "cannot tokenize: " + err.getMessage());
                 return;
             }
             report.tokens(e.ids().length, options.maxSeqLen(), false);
             ex = new Example.Text(line, e.ids(), pair == null ? null : e.typeIds(), special.suffix(), -1);
         }
         report.accept(label);
+        report.preview(f.text(), text, f.textPair(), pair, f.label(), label);
         if (keep) {
             examples.add(ex);
             exampleLabels.add(label);
@@ -242,16 +317,17 @@ public final class DatasetReader {
 
     private void lmRecord(int line, JsonNode node) {
         long before = issues();
-        boolean pc = node.has("prompt") || node.has("completion");
+        DatasetFields f = options.fields();
+        boolean pc = node.has(f.prompt()) || node.has(f.completion());
         String prompt = null;
         String completion = null;
         String text = null;
         if (pc) {
-            prompt = requireString(line, node, "prompt");
-            completion = requireString(line, node, "completion");
+            prompt = requireString(line, node, f.prompt());
+            completion = requireString(line, node, f.completion());
         } else {
-            text = requireStringOr(line, node, "text",
-                    "missing field 'text' (a causal-LM line is {\"text\"} or {\"prompt\", \"completion\"})");
+            text = requireStringOr(line, node, f.text(), "missing field '" + f.text() + "' (a causal-LM line is {\""
+                    + f.text() + "\"} or {\"" + f.prompt() + "\", \"" + f.completion() + "\"})");
         }
         if (issues() != before) {
             return;
@@ -264,7 +340,7 @@ public final class DatasetReader {
                 p = pc ? special.strip(tok.encode(prompt).ids(), false) : new long[0];
                 c = pc ? special.strip(tok.encode(completion).ids(), true) : special.strip(tok.encode(text).ids(), false);
             } catch (RuntimeException err) {
-                report.issue(line, pc ? "prompt" : "text", "cannot tokenize: " + err.getMessage());
+                report.issue(line, pc ? f.prompt() : f.text(), IssueCode.TOKENIZE_FAILED, "cannot tokenize: " + err.getMessage());
                 return;
             }
             int eos = options.eosId() != null ? 1 : 0;
@@ -286,6 +362,11 @@ public final class DatasetReader {
             }
         }
         report.accept(null);
+        if (pc) {
+            report.preview(f.prompt(), prompt, f.completion(), completion);
+        } else {
+            report.preview(f.text(), text);
+        }
     }
 
     private String requireString(int line, JsonNode node, String field) {
@@ -295,15 +376,15 @@ public final class DatasetReader {
     private String requireStringOr(int line, JsonNode node, String field, String missing) {
         JsonNode v = node.get(field);
         if (v == null || v.isNull()) {
-            report.issue(line, field, missing);
+            report.issue(line, field, IssueCode.MISSING_FIELD, missing);
             return null;
         }
         if (!v.isTextual()) {
-            report.issue(line, field, field + " must be a string, got " + typeName(v));
+            report.issue(line, field, IssueCode.WRONG_TYPE, field + " must be a string, got " + typeName(v));
             return null;
         }
         if (v.asText().isBlank()) {
-            report.issue(line, field, field + " is empty");
+            report.issue(line, field, IssueCode.EMPTY_TEXT, field + " is empty");
             return null;
         }
         return v.asText();
@@ -340,7 +421,7 @@ public final class DatasetReader {
         }
         report.totalLines = header.line();
         if (header.error() != null) {
-            report.issue(header.line(), null, "header: " + header.error());
+            report.issue(header.line(), null, IssueCode.MALFORMED_CSV, "header: " + header.error());
             return true;
         }
         List<String> names = new ArrayList<>();
@@ -348,17 +429,19 @@ public final class DatasetReader {
             String n = header.fields().get(i).trim();
             names.add(i == 0 ? stripBom(n) : n);
         }
-        int text = names.indexOf("text");
-        int label = names.indexOf("label");
-        int pair = names.indexOf("text_pair");
-        for (String col : new String[] {"text", "label"}) {
+        report.columns = names;
+        DatasetFields f = options.fields();
+        int text = names.indexOf(f.text());
+        int label = names.indexOf(f.label());
+        int pair = names.indexOf(f.textPair());
+        for (String col : new String[] {f.text(), f.label()}) {
             if (!names.contains(col)) {
-                report.issue(header.line(), col, "the CSV header has no '" + col + "' column (header: " + names + ")");
+                report.issue(header.line(), col, IssueCode.MISSING_COLUMN, "the CSV header has no '" + col + "' column (header: " + names + ")");
             }
         }
-        for (String col : new String[] {"text", "label", "text_pair"}) {
+        for (String col : new String[] {f.text(), f.label(), f.textPair()}) {
             if (names.indexOf(col) != names.lastIndexOf(col)) {
-                report.issue(header.line(), col, "the CSV header has the column '" + col + "' twice");
+                report.issue(header.line(), col, IssueCode.DUPLICATE_COLUMN, "the CSV header has the column '" + col + "' twice");
             }
         }
         if (report.hasIssues()) {
@@ -368,15 +451,17 @@ public final class DatasetReader {
         while (!limitReached() && (row = lines.readRow()) != null) {
             report.totalLines = Math.max(report.totalLines, row.line());
             if (row.blank()) {
+                report.blankLines++;
                 continue;
             }
+            report.rows++;
             if (row.error() != null) {
-                report.issue(row.line(), null, row.error());
+                report.issue(row.line(), null, IssueCode.MALFORMED_CSV, row.error());
                 continue;
             }
             if (row.fields().size() != names.size()) {
-                report.issue(row.line(), null, "expected " + names.size() + " columns as in the header, got "
-                        + row.fields().size());
+                report.issue(row.line(), null, IssueCode.WRONG_COLUMN_COUNT, "expected " + names.size()
+                        + " columns as in the header, got " + row.fields().size());
                 continue;
             }
             long before = issues();
@@ -384,13 +469,13 @@ public final class DatasetReader {
             String l = row.fields().get(label).trim();
             String p = pair >= 0 && !row.fields().get(pair).isEmpty() ? row.fields().get(pair) : null;
             if (t.isBlank()) {
-                report.issue(row.line(), "text", "text is empty");
+                report.issue(row.line(), f.text(), IssueCode.EMPTY_TEXT, f.text() + " is empty");
             }
             if (p != null && p.isBlank()) {
-                report.issue(row.line(), "text_pair", "text_pair is empty");
+                report.issue(row.line(), f.textPair(), IssueCode.EMPTY_TEXT, f.textPair() + " is empty");
             }
             if (l.isEmpty()) {
-                report.issue(row.line(), "label", "label is empty");
+                report.issue(row.line(), f.label(), IssueCode.EMPTY_LABEL, f.label() + " is empty");
             }
             if (issues() == before) {
                 textExample(row.line(), t, p, l, ReportBuilder.LabelKind.STRING);
@@ -418,7 +503,7 @@ public final class DatasetReader {
             image(rel, () -> Files.newInputStream(f));
         }
         if (report.totalLines == 0 && !report.hasIssues()) {
-            report.issue(0, null, "the folder has no image");
+            report.issue(0, null, IssueCode.EMPTY_FILE, "the folder has no image");
         }
     }
 
@@ -440,17 +525,18 @@ public final class DatasetReader {
                 String unsafe = unsafeEntry(name);
                 if (unsafe != null) {
                     report.totalLines++;
-                    report.issue(0, name, unsafe);
+                    report.rows++;
+                    report.issue(0, name, IssueCode.UNSAFE_PATH, unsafe);
                     continue;
                 }
                 image(name, () -> zf.getInputStream(z));
             }
         } catch (java.util.zip.ZipException e) {
-            report.issue(0, null, "not a valid zip file: " + e.getMessage());
+            report.issue(0, null, IssueCode.UNREADABLE, "not a valid zip file: " + e.getMessage());
             return;
         }
         if (report.totalLines == 0 && !report.hasIssues()) {
-            report.issue(0, null, "the zip has no image");
+            report.issue(0, null, IssueCode.EMPTY_FILE, "the zip has no image");
         }
     }
 
@@ -473,13 +559,14 @@ public final class DatasetReader {
             return;
         }
         report.totalLines++;
+        report.rows++;
         String lower = name.toLowerCase(Locale.ROOT);
         if (!(lower.endsWith(".png") || lower.endsWith(".jpg") || lower.endsWith(".jpeg"))) {
-            report.issue(0, name, "not a .png, .jpg or .jpeg image");
+            report.issue(0, name, IssueCode.NOT_AN_IMAGE, "not a .png, .jpg or .jpeg image");
             return;
         }
         if (segs.length < 2) {
-            report.issue(0, name, "the image is not inside a label folder (label/image.png)");
+            report.issue(0, name, IssueCode.NOT_AN_IMAGE, "the image is not inside a label folder (label/image.png)");
             return;
         }
         String label = segs[segs.length - 2];
@@ -487,7 +574,7 @@ public final class DatasetReader {
         try (InputStream in = opener.open()) {
             img = decode(in);
         } catch (IOException | RuntimeException e) {
-            report.issue(0, name, "cannot decode the image: " + e.getMessage());
+            report.issue(0, name, IssueCode.BAD_IMAGE, "cannot decode the image: " + e.getMessage());
             return;
         }
         if (!report.acceptLabel(0, name, label, ReportBuilder.LabelKind.STRING)) {
@@ -499,16 +586,17 @@ public final class DatasetReader {
                 ImageSpec spec = options.image();
                 ex = new Example.Image(name, ImagePreprocessor.pixels(img, spec), spec.height(), spec.width(), -1);
             } catch (RuntimeException e) {
-                report.issue(0, name, e.getMessage());
+                report.issue(0, name, IssueCode.BAD_IMAGE, e.getMessage());
                 return;
             }
         } else if (options.image() != null && !options.image().doResize()
                 && (img.getWidth() != options.image().width() || img.getHeight() != options.image().height())) {
-            report.issue(0, name, "image is " + img.getWidth() + "x" + img.getHeight() + " but the model takes "
+            report.issue(0, name, IssueCode.BAD_IMAGE, "image is " + img.getWidth() + "x" + img.getHeight() + " but the model takes "
                     + options.image().width() + "x" + options.image().height() + " and do_resize is off");
             return;
         }
         report.accept(label);
+        report.preview("image", name, "label", label);
         if (keep) {
             examples.add(ex);
             exampleLabels.add(label);

@@ -48,8 +48,8 @@ public final class DatasetSplit {
 
     private static Dataset subset(Dataset parent, List<Example> examples) {
         Dataset d = new Dataset(parent.task(), examples, parent.labels(), parent.report());
-        ValidationReport r = new ValidationReport(parent.report().totalLines(), examples.size(), List.of(), 0,
-                parent.task() == Task.CAUSAL_LM ? java.util.Map.of() : d.labelCounts(), null);
+        ValidationReport r = ValidationReport.counts(parent.task(), examples.size(),
+                parent.task() == Task.CAUSAL_LM ? java.util.Map.of() : d.labelCounts());
         return new Dataset(parent.task(), examples, parent.labels(), r);
     }
 }

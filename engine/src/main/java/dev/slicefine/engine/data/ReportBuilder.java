@@ -17,10 +17,16 @@ final class ReportBuilder {
     private final List<Issue> issues = new ArrayList<>();
     private long issueCount;
     long totalLines;
+    long rows;
+    long blankLines;
     long valid;
+    String format;
+    List<String> columns;
+    private final List<Map<String, String>> previews = new ArrayList<>();
     private final List<String> fixedLabels;
     private final Map<String, Long> counts = new TreeMap<>();
     private LabelKind labelKind;
+    private boolean tooManyLabels;
     private int labelKindLine;
     private int[] lengths = new int[1024];
     private int lengthCount;
@@ -31,10 +37,25 @@ final class ReportBuilder {
         this.fixedLabels = fixedLabels;
     }
 
-    void issue(int line, String field, String message) {
+    void issue(int line, String field, IssueCode code, String message) {
         issueCount++;
         if (issues.size() < ValidationReport.MAX_ISSUES) {
-            issues.add(new Issue(line, field, message));
+            issues.add(new Issue(line, field, code, message));
+        }
+    }
+
+    /** Keeps the first few valid examples, field -> value, for a person to check the fields were read as meant. */
+    void preview(String... fieldsAndValues) {
+        if (previews.size() < ValidationReport.MAX_PREVIEWS) {
+            Map<String, String> cut = new LinkedHashMap<>();
+            for (int i = 0; i < fieldsAndValues.length; i += 2) {
+                String v = fieldsAndValues[i + 1];
+                if (v != null) {
+                    cut.put(fieldsAndValues[i], v.length() > ValidationReport.MAX_PREVIEW_CHARS
+                            ? v.substring(0, ValidationReport.MAX_PREVIEW_CHARS) + "…" : v);
+                }
+            }
+            previews.add(cut);
         }
     }
 
@@ -55,12 +76,22 @@ final class ReportBuilder {
             labelKind = kind;
             labelKindLine = line;
         } else if (labelKind != kind) {
-            issue(line, where, "label is " + article(kind) + " but the label on line " + labelKindLine + " is "
+            issue(line, where, IssueCode.INCONSISTENT_LABEL_TYPE, "label is " + article(kind) + " but the label on line " + labelKindLine + " is "
                     + article(labelKind) + ": a label column must be all strings or all integers");
             return false;
         }
+        if (fixedLabels == null && !counts.containsKey(label) && counts.size() >= ValidationReport.MAX_LABELS) {
+            if (!tooManyLabels) {
+                tooManyLabels = true;
+                issue(line, where, IssueCode.TOO_MANY_LABELS, "more than " + ValidationReport.MAX_LABELS
+                        + " distinct labels: these look like free text, not classes");
+            } else {
+                issueCount++;
+            }
+            return false;
+        }
         if (fixedLabels != null && !fixedLabels.contains(label)) {
-            issue(line, where, "unknown label '" + label + "' (the labels are " + fixedLabels + ")");
+            issue(line, where, IssueCode.UNKNOWN_LABEL, "unknown label '" + label + "' (the labels are " + fixedLabels + ")");
             return false;
         }
         return true;
@@ -110,7 +141,7 @@ final class ReportBuilder {
         return s.trim().matches("[+-]?\\d+");
     }
 
-    ValidationReport build(boolean withTokens, int maxSeqLen) {
+    ValidationReport build(Task task, boolean withTokens, int maxSeqLen) {
         Map<String, Long> dist = new LinkedHashMap<>();
         for (String l : labels()) {
             dist.put(l, counts.getOrDefault(l, 0L));
@@ -122,7 +153,9 @@ final class ReportBuilder {
             stats = new ValidationReport.TokenStats(rank(sorted, 50), rank(sorted, 90), rank(sorted, 99),
                     sorted[sorted.length - 1], maxSeqLen, truncated, noLossTokens);
         }
-        return new ValidationReport(totalLines, valid, issues, issueCount, dist, stats);
+        String type = task == Task.CAUSAL_LM || labelKind == null ? null : labelKind.name().toLowerCase(java.util.Locale.ROOT);
+        return new ValidationReport(task.id(), format, totalLines, rows, valid, Math.max(0, rows - valid), blankLines,
+                columns, type, task == Task.CAUSAL_LM ? Map.of() : dist, issues, issueCount, previews, stats);
     }
 
     /** Nearest-rank percentile: the smallest value with at least p% of the values at or below it. */

@@ -140,10 +140,11 @@ public final class FineTune {
             options = options.withLimit(spec.limit());
         }
         try {
-            Dataset train = DatasetReader.read(spec.dataset(), options);
+            Dataset train = DatasetReader.read(spec.dataset(), options.withFields(spec.fields()));
             Dataset eval = null;
             if (spec.validation() != null) {
-                eval = DatasetReader.read(spec.validation(), task == Task.CAUSAL_LM ? options : options.withLabels(train.labels()));
+                DatasetOptions evalOptions = options.withFields(spec.validationFields());
+                eval = DatasetReader.read(spec.validation(), task == Task.CAUSAL_LM ? evalOptions : evalOptions.withLabels(train.labels()));
             } else if (spec.validationSplit() > 0) {
                 DatasetSplit.Split split = DatasetSplit.split(train, spec.validationSplit(), spec.train().seed());
                 train = split.train();

@@ -1,6 +1,7 @@
 package dev.slicefine.engine.finetune;
 
 import dev.slicefine.engine.config.ConfigErrors;
+import dev.slicefine.engine.data.DatasetFields;
 import dev.slicefine.engine.peft.lora.LoraConfig;
 import dev.slicefine.engine.peft.slice.SliceConfig;
 import dev.slicefine.engine.train.TrainConfig;
@@ -9,7 +10,8 @@ import java.nio.file.Path;
 /**
  * One fine-tuning run: the base checkpoint, the data (a dataset file with an optional validation file or split ratio,
  * or a pre-tokenized batches file to replay), the method and its knobs, where the artifact and checkpoints go.
- * method: slicefine | lora | full | head.
+ * method: slicefine | lora | full | head. fields / validationFields: the field names of the dataset and of the
+ * validation file (null: the defaults; validationFields null: the dataset's).
  */
 public record FineTuneSpec(
         Path model,
@@ -23,7 +25,9 @@ public record FineTuneSpec(
         TrainConfig train,
         Path out,
         Path checkpointDir,
-        int limit) {
+        int limit,
+        DatasetFields fields,
+        DatasetFields validationFields) {
 
     public FineTuneSpec {
         if ((dataset == null) == (batches == null)) {
@@ -32,5 +36,19 @@ public record FineTuneSpec(
         ConfigErrors e = new ConfigErrors();
         FineTuneConfig.checkRun(method, validationSplit, e);
         e.throwIfAny();
+        fields = fields == null ? DatasetFields.DEFAULTS : fields;
+        validationFields = validationFields == null ? fields : validationFields;
+    }
+
+    /** A run on a dataset with the default field names. */
+    public FineTuneSpec(Path model, Path dataset, Path validation, double validationSplit, Path batches, String method,
+                        SliceConfig slice, LoraConfig lora, TrainConfig train, Path out, Path checkpointDir, int limit) {
+        this(model, dataset, validation, validationSplit, batches, method, slice, lora, train, out, checkpointDir, limit,
+                null, null);
+    }
+
+    public FineTuneSpec withFields(DatasetFields newFields, DatasetFields newValidationFields) {
+        return new FineTuneSpec(model, dataset, validation, validationSplit, batches, method, slice, lora, train, out,
+                checkpointDir, limit, newFields, newValidationFields);
     }
 }

@@ -169,6 +169,35 @@ public class MainTest {
     }
 
     @Test
+    void trainReadsADatasetByTheFieldNamesItIsGiven() throws IOException {
+        Path model = Files.createDirectories(tmp.resolve("llama"));
+        for (String f : List.of("config.json", "model.safetensors")) {
+            Files.copy(Fixtures.dir("llama-tiny").resolve(f), model.resolve(f));
+        }
+        Files.copy(Fixtures.dir("tokenizers/bpe.json"), model.resolve("tokenizer.json"));
+        Path data = Files.writeString(tmp.resolve("qa.jsonl"),
+                "{\"question\": \"two plus two is\", \"answer\": \" four\"}\n{\"question\": \"the sky is\", \"answer\": \" blue\"}\n");
+        String[] train = {"train", "--model", model.toString(), "--task", "causal-lm", "--dataset", data.toString(),
+                "--max-steps", "1", "--batch-size", "2", "--log-every", "1", "--out", tmp.resolve("out").toString()};
+
+        Result plain = run(train);
+        assertThat(plain.code()).isEqualTo(1);
+        assertThat(plain.err()).contains("line 1, text: missing field 'text'");
+
+        List<String> named = new ArrayList<>(List.of(train));
+        named.addAll(List.of("--prompt-field", "question", "--completion-field", "answer"));
+        Result r = run(named.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\"step\":1");
+        assertThat(tmp.resolve("out/manifest.json")).exists();
+
+        Result same = run("train", "--model", model.toString(), "--task", "causal-lm", "--dataset", data.toString(),
+                "--prompt-field", "x", "--completion-field", "x", "--out", tmp.resolve("o2").toString());
+        assertThat(same.code()).isEqualTo(2);
+        assertThat(same.err()).contains("prompt-field and completion-field must differ");
+    }
+
+    @Test
     void usageErrorsExitTwo() {
         assertThat(run().code()).isEqualTo(2);
         assertThat(run("frobnicate").err()).contains("unknown command 'frobnicate'");

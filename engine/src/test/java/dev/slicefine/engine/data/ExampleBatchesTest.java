@@ -32,7 +32,7 @@ class ExampleBatchesTest {
     }
 
     static ValidationReport report(int n) {
-        return new ValidationReport(n, n, List.of(), 0, Map.of(), null);
+        return ValidationReport.counts(Task.TEXT_CLASSIFICATION, n, Map.of());
     }
 
     static Dataset classification(long[]... ids) {

@@ -170,7 +170,7 @@ class ValidationIssuesTest {
 
     @Test
     void readThrowsOnAFileWithoutAValidExampleEvenWithoutIssues() {
-        ValidationReport empty = new ValidationReport(0, 0, List.of(), 0, java.util.Map.of(), null);
+        ValidationReport empty = ValidationReport.counts(Task.TEXT_CLASSIFICATION, 0, java.util.Map.of());
         assertThat(empty.ok()).isFalse();
         assertThat(new DatasetException(empty)).hasMessage("the dataset has no valid example");
     }

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import dev.slicefine.engine.data.DatasetFields;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -160,7 +161,7 @@ public class JobQueue {
     public record ModelFile(String path, String sha256) {}
 
     /** A dataset's blob, with the original filename and format (the engine picks its reader by the extension). */
-    public record DatasetBlob(String format, String filename, String sha256) {}
+    public record DatasetBlob(String format, String filename, String sha256, DatasetFields fields) {}
 
     public List<ModelFile> modelFiles(UUID modelId) {
         return jdbc.sql("SELECT path, blob_sha256 FROM model_files WHERE model_id = :m ORDER BY path")
@@ -169,8 +170,12 @@ public class JobQueue {
     }
 
     public Optional<DatasetBlob> dataset(UUID id) {
-        return jdbc.sql("SELECT format, filename, blob_sha256 FROM datasets WHERE id = :id").param("id", id)
-                .query((rs, n) -> new DatasetBlob(rs.getString("format"), rs.getString("filename"), rs.getString("blob_sha256")))
+        return jdbc.sql("""
+                SELECT format, filename, blob_sha256, text_field, label_field, text_pair_field, prompt_field, completion_field
+                FROM datasets WHERE id = :id""").param("id", id)
+                .query((rs, n) -> new DatasetBlob(rs.getString("format"), rs.getString("filename"), rs.getString("blob_sha256"),
+                        new DatasetFields(rs.getString("text_field"), rs.getString("label_field"),
+                                rs.getString("text_pair_field"), rs.getString("prompt_field"), rs.getString("completion_field"))))
                 .optional();
     }
 

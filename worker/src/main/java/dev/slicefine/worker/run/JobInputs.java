@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
+import dev.slicefine.engine.data.DatasetFields;
 
 /**
  * The input step: materialises a claimed job's model and datasets from storage into its work dir (hard links where the
@@ -26,15 +27,20 @@ final class JobInputs {
     }
 
     /** Where the engine finds what it trains on; {@code eval} is null without a validation dataset. */
-    record Inputs(Path model, Path dataset, Path eval, Path checkpointDir) {}
+    record Inputs(Path model, Path dataset, Path eval, Path checkpointDir, DatasetFields fields, DatasetFields evalFields) {}
+
+    /** A dataset file in the work dir and the field names it was uploaded with (the engine reads those). */
+    private record Materialised(Path file, DatasetFields fields) {}
 
     Inputs materialise(ClaimedJob job, Path work) throws IOException {
         Path model = materialiseModel(job, work.resolve("model"));
-        Path dataset = materialiseDataset(job.datasetId(), work.resolve("data"), "train", "dataset");
-        Path eval = job.evalDatasetId() == null ? null : materialiseDataset(job.evalDatasetId(), work.resolve("data"), "eval", "eval dataset");
+        Materialised dataset = materialiseDataset(job.datasetId(), work.resolve("data"), "train", "dataset");
+        Materialised eval = job.evalDatasetId() == null ? null
+                : materialiseDataset(job.evalDatasetId(), work.resolve("data"), "eval", "eval dataset");
         Path checkpointDir = work.resolve("checkpoints");
         checkpoints.restoreCheckpoint(job, checkpointDir);
-        return new Inputs(model, dataset, eval, checkpointDir);
+        return new Inputs(model, dataset.file(), eval == null ? null : eval.file(), checkpointDir, dataset.fields(),
+                eval == null ? null : eval.fields());
     }
 
     private Path materialiseModel(ClaimedJob job, Path dir) throws IOException {
@@ -57,7 +63,7 @@ final class JobInputs {
         return dir;
     }
 
-    private Path materialiseDataset(UUID id, Path dir, String base, String what) throws IOException {
+    private Materialised materialiseDataset(UUID id, Path dir, String base, String what) throws IOException {
         if (id == null) {
             throw new JobFailure("input_missing", "the job's " + what + " was deleted", false);
         }
@@ -66,7 +72,7 @@ final class JobInputs {
         Files.createDirectories(dir);
         Path target = dir.resolve(base + extension(row.filename(), row.format()));
         copyBlob(row.sha256(), target);
-        return target;
+        return new Materialised(target, row.fields());
     }
 
     /** The original file's extension (the engine picks its reader by it), else the one its format implies. */

@@ -1,5 +1,9 @@
 package dev.slicefine.worker.run;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slicefine.engine.data.DatasetException;
+import dev.slicefine.engine.data.DatasetFields;
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.storage.BlobRefs;
@@ -82,7 +86,8 @@ public class JobRunner {
             Files.createDirectories(work);
             JobInputs.Inputs in = inputs.materialise(job, work);
             Path out = work.resolve("out");
-            FineTuneSpec spec = config.toSpec(in.model(), in.dataset(), in.eval(), out, in.checkpointDir());
+            FineTuneSpec spec = config.toSpec(in.model(), in.dataset(), in.eval(), out, in.checkpointDir())
+                    .withFields(in.fields(), in.evalFields());
             if (state.cancelRequested) {
                 ended = JobStatus.CANCELLED;
             } else {
