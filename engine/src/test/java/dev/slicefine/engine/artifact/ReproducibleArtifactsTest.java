@@ -75,7 +75,7 @@ class ReproducibleArtifactsTest {
     private static void makeInChildJvm(Path out) throws IOException, InterruptedException {
         Path log = Files.createDirectories(out).resolveSibling(out.getFileName() + ".log");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true",
+                "-cp", System.getProperty("java.class.path"), "-Dai.djl.offline=true", "-Xss4m",
                 "-DDJL_CACHE_DIR=" + System.getProperty("DJL_CACHE_DIR", System.getenv().getOrDefault("DJL_CACHE_DIR",
                         Path.of(System.getProperty("user.home"), ".djl.ai").toString())),
                 MakeArtifacts.class.getName(), out.toString())
