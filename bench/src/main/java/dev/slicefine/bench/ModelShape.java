@@ -35,7 +35,7 @@ record ModelShape(String name, int layers, int hidden, int heads, int intermedia
 
     BertConfig config() {
         return new BertConfig(ModelFamily.BERT, "BertForSequenceClassification", vocab, hidden, layers, heads, intermediate, "gelu",
-                maxPositions, 2, 1e-12, 0, 0.1, 0.1, 0.02, "cls", labelNames());
+                maxPositions, 2, 1e-12, 0, 0.1, 0.1, 0.02, false, labelNames());
     }
 
     private List<String> labelNames() {

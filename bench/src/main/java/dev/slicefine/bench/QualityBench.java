@@ -235,7 +235,7 @@ final class QualityBench {
             j.put("trainable_parameters", metrics.path("trainable_parameters").asLong(-1));
             j.put("steps", metrics.path("steps").asInt());
             j.put("warmup_steps", tc.warmupSteps());
-            j.put("train_seconds", BenchCommand.round(metrics.path("train_seconds").asDouble(Double.NaN)));
+            j.put("train_seconds", BenchCommand.round(outcome.result().seconds()));
             j.put("wall_seconds", BenchCommand.round((System.nanoTime() - t0) / 1e9));
             j.put("peak_rss_kib", Stats.peakRssKib());
             out.println(j);

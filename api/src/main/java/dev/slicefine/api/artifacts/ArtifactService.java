@@ -117,15 +117,13 @@ public class ArtifactService {
     Download derived(Caller caller, UUID jobId, String kind) {
         JobView job = succeeded(caller, jobId);
         String method = job.config() == null ? "slicefine" : job.config().path("method").asString("slicefine");
-        if (method.equals("lora") || method.equals("full")) {
+        if ((method.equals("lora") && kind.equals("peft")) || method.equals("full")) {
             // The worker stores these runs' results whole: a LoRA run's artifact is already a PEFT adapter, a full
-            // run's is already the complete checkpoint.
-            boolean same = method.equals("lora") == kind.equals("peft");
-            if (!same) {
-                throw ApiException.conflict(kind.equals("peft") ? "peft_not_exact" : "merge_not_supported",
-                        method.equals("lora")
-                                ? "A LoRA run's artifact is a PEFT adapter (download /artifacts/peft); merging it is not supported yet"
-                                : "A full fine-tune changed whole tensors: no LoRA adapter encodes it exactly; download /artifacts/merged");
+            // run's is already the complete checkpoint. A LoRA run's merged checkpoint is made below like a diff's
+            // (the engine's merge reads an adapter folder as well as a slice diff).
+            if (method.equals("full") && kind.equals("peft")) {
+                throw ApiException.conflict("peft_not_exact",
+                        "A full fine-tune changed whole tensors: no LoRA adapter encodes it exactly; download /artifacts/merged");
             }
             ArtifactView diff = artifacts.find(job.id(), "diff").orElseThrow(() -> notReady(job));
             return download(diff.sha256(), diff.size(), "job-" + job.id() + "-" + kind + ".zip");

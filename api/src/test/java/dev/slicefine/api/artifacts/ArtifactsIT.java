@@ -8,6 +8,7 @@ import dev.slicefine.api.support.Fixtures;
 import dev.slicefine.api.support.Http;
 import dev.slicefine.engine.artifact.CheckpointHash;
 import dev.slicefine.engine.artifact.Merger;
+import dev.slicefine.engine.artifact.PeftExporter;
 import dev.slicefine.engine.artifact.SliceDiff;
 import dev.slicefine.storage.Archives;
 import dev.slicefine.storage.BlobCandidate;
@@ -250,7 +251,7 @@ class ArtifactsIT extends ApiTestBase {
         assertThat(peft.statusCode()).as(new String(peft.body())).isEqualTo(200);
         Map<String, byte[]> files = unzip(peft.body());
         assertThat(files).containsKeys("adapter_config.json", "adapter_model.safetensors");
-        assertThat(new String(files.get("adapter_config.json"))).contains("\"peft_type\" : \"LORA\"");
+        assertThat(new String(files.get("adapter_config.json"))).contains("\"peft_type\": \"LORA\"");
 
         String withBias = succeededJob(diffDir(true));
         assertProblem(http.get("/v1/jobs/" + withBias + "/artifacts/peft", tenant.key()), 409, "peft_not_exact");
@@ -258,15 +259,26 @@ class ArtifactsIT extends ApiTestBase {
     }
 
     @Test
-    void aLoraRunsArtifactIsItsPeftAdapterAndAFullRunsIsItsMergedCheckpoint() throws Exception {
-        Path adapter = Files.createDirectories(tmp.resolve("adapter"));
-        Files.writeString(adapter.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\"}");
-        Files.write(adapter.resolve("adapter_model.safetensors"), new byte[] {1, 2, 3});
+    void aLoraRunsArtifactIsItsPeftAdapterAndMergesAndAFullRunsIsItsMergedCheckpoint() throws Exception {
+        Path adapter = tmp.resolve("adapter");
+        PeftExporter.export(baseDir(), diffDir(false), adapter); // a real LoRA adapter of bert-tiny, with its base's sha256
         String lora = succeededJob(adapter, ",\"method\":\"lora\"");
         HttpResponse<byte[]> peft = download("/v1/jobs/" + lora + "/artifacts/peft");
         assertThat(peft.statusCode()).isEqualTo(200);
         assertThat(peft.body()).isEqualTo(download("/v1/jobs/" + lora + "/artifacts/diff").body());
-        assertProblem(http.get("/v1/jobs/" + lora + "/artifacts/merged", tenant.key()), 409, "merge_not_supported");
+        HttpResponse<byte[]> mergedLora = download("/v1/jobs/" + lora + "/artifacts/merged");
+        assertThat(mergedLora.statusCode()).as(new String(mergedLora.body())).isEqualTo(200);
+        Path expected = tmp.resolve("expected-lora");
+        Merger.merge(baseDir(), adapter, expected); // W + (alpha / r) B A, head replaced
+        Map<String, byte[]> files = unzip(mergedLora.body());
+        assertThat(files.get("model.safetensors")).isEqualTo(Files.readAllBytes(expected.resolve("model.safetensors")));
+        assertThat(new String(files.get("config.json"))).contains("\"BertForSequenceClassification\"");
+
+        Path broken = Files.createDirectories(tmp.resolve("broken-adapter"));
+        Files.writeString(broken.resolve("adapter_config.json"), "{\"peft_type\":\"LORA\",\"r\":2,\"lora_alpha\":2}");
+        Files.write(broken.resolve("adapter_model.safetensors"), new byte[] {1, 2, 3});
+        String brokenJob = succeededJob(broken, ",\"method\":\"lora\"");
+        assertProblem(http.get("/v1/jobs/" + brokenJob + "/artifacts/merged", tenant.key()), 409, "merge_failed");
 
         String full = succeededJob(baseDir(), ",\"method\":\"full\"");
         HttpResponse<byte[]> merged = download("/v1/jobs/" + full + "/artifacts/merged");

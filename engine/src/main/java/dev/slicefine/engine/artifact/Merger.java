@@ -1,11 +1,14 @@
 package dev.slicefine.engine.artifact;
 
+import dev.slicefine.engine.models.CheckpointLayout;
 import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.io.Checkpoints;
 import dev.slicefine.engine.io.DType;
 import dev.slicefine.engine.io.SafetensorsWriter;
 import dev.slicefine.engine.io.TensorInfo;
 import dev.slicefine.engine.io.TensorSource;
+import dev.slicefine.engine.models.ModelConfig;
+import dev.slicefine.engine.models.ModelConfigs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -16,71 +19,115 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * base checkpoint + slice diff -> a Hugging Face checkpoint, streamed tensor by tensor: untouched tensors are copied
- * byte for byte from the memory-mapped base, changed ones are widened to F32, patched and written as F32 (a slice's
- * small deltas would round away in F16/BF16). Memory holds one tensor at a time.
+ * base checkpoint + slice diff (or + LoRA adapter) -> a Hugging Face checkpoint that transformers loads as the task's
+ * class, streamed tensor by tensor: untouched tensors are copied byte for byte from the memory-mapped base, changed ones
+ * are widened to F32, patched and written as F32 (a slice's small deltas would round away in F16/BF16). Memory holds
+ * one tensor at a time. Names and config.json follow {@link TaskCheckpoint}.
  */
 public final class Merger {
     private Merger() {}
 
+    /** A change to one (out x in) weight, added into its row-major values. */
+    interface Delta {
+        long out();
+
+        long in();
+
+        void applyTo(float[] w);
+    }
+
+    /** What a merge changes, keyed by the base's tensor names; labels for config.json (empty: none). */
+    record Edits(Map<String, ? extends Delta> deltas, Map<String, SliceDiff.Replacement> replaced, List<String> labels,
+                 String baseSha256) {}
+
+    /** diffDir: a slice diff, or a LoRA adapter folder (adapter_config.json + adapter_model.safetensors). */
     public static void merge(Path modelDir, Path diffDir, Path outDir) {
+        if (LoraAdapter.isAdapter(diffDir)) {
+            LoraAdapter adapter = LoraAdapter.read(diffDir);
+            checkBase(modelDir, diffDir, adapter.baseSha256());
+            write(modelDir, adapter.edits(modelDir), outDir);
+            return;
+        }
         SliceDiff diff = SliceDiff.read(diffDir);
+        checkBase(modelDir, diffDir, diff.baseSha256());
+        merge(modelDir, diff, outDir);
+    }
+
+    static void checkBase(Path modelDir, Path diffDir, String expected) {
+        if (expected == null || expected.isEmpty()) {
+            return; // an adapter saved by PEFT itself names no base checksum
+        }
         String base = CheckpointHash.of(modelDir);
-        if (!base.equals(diff.baseSha256())) {
-            throw new CheckpointException("the diff in " + diffDir + " was made for base checkpoint sha256 " + diff.baseSha256()
+        if (!base.equals(expected)) {
+            throw new CheckpointException("the diff in " + diffDir + " was made for base checkpoint sha256 " + expected
                     + ", but " + modelDir + " has sha256 " + base);
         }
-        merge(modelDir, diff, outDir);
     }
 
     /** Merges without the sha256 check (the caller has verified the base). */
     public static void merge(Path modelDir, SliceDiff diff, Path outDir) {
+        List<String> labels = new ArrayList<>();
+        if (!diff.replaced().isEmpty()) {
+            diff.manifest().path("labels").forEach(l -> labels.add(l.asText()));
+        }
+        write(modelDir, new Edits(diff.tensors(), diff.replaced(), labels, diff.baseSha256()), outDir);
+    }
+
+    static void write(Path modelDir, Edits edits, Path outDir) {
+        ModelConfig config = ModelConfigs.read(modelDir);
         try (TensorSource source = Checkpoints.openTensors(modelDir)) {
             Files.createDirectories(outDir);
-            for (String t : diff.tensors().keySet()) {
+            for (var e : edits.deltas().entrySet()) {
+                String t = e.getKey();
                 if (!source.contains(t)) {
                     throw new CheckpointException("the diff changes tensor " + t + ", which " + modelDir + " does not have");
                 }
                 long[] shape = source.info(t).shape();
-                SliceDiff.TensorDiff d = diff.tensors().get(t);
+                Delta d = e.getValue();
                 if (!Arrays.equals(shape, new long[] {d.out(), d.in()})) {
                     throw new CheckpointException("the diff's tensor " + t + " is " + d.out() + "x" + d.in() + " but the base's is "
                             + Arrays.toString(shape));
                 }
             }
+            boolean classifier = edits.replaced().keySet().stream().anyMatch(n -> n.startsWith("classifier."));
+            TaskCheckpoint.Form form = TaskCheckpoint.form(config.family(), CheckpointLayout.of(config, source).prefix(), classifier);
             List<SafetensorsWriter.Spec> specs = new ArrayList<>();
+            Map<String, String> baseNames = new LinkedHashMap<>();
             for (String name : source.names()) {
                 TensorInfo info = source.info(name);
-                boolean changed = diff.tensors().containsKey(name) || diff.replaced().containsKey(name);
-                long[] shape = diff.replaced().containsKey(name) ? diff.replaced().get(name).shape() : info.shape();
-                specs.add(new SafetensorsWriter.Spec(name, changed ? DType.F32 : info.dtype(), shape));
+                boolean changed = edits.deltas().containsKey(name) || edits.replaced().containsKey(name);
+                long[] shape = edits.replaced().containsKey(name) ? edits.replaced().get(name).shape() : info.shape();
+                specs.add(new SafetensorsWriter.Spec(form.name(name), changed ? DType.F32 : info.dtype(), shape));
+                baseNames.put(form.name(name), name);
             }
-            for (SliceDiff.Replacement r : diff.replaced().values()) {
+            for (SliceDiff.Replacement r : edits.replaced().values()) {
                 if (!source.contains(r.tensor())) {
-                    specs.add(new SafetensorsWriter.Spec(r.tensor(), DType.F32, r.shape()));
+                    specs.add(new SafetensorsWriter.Spec(form.name(r.tensor()), DType.F32, r.shape()));
+                    baseNames.put(form.name(r.tensor()), r.tensor());
                 }
             }
             SafetensorsWriter.write(outDir.resolve("model.safetensors"), specs,
-                    Map.of("format", "pt", "slicefine_base_sha256", diff.baseSha256()),
-                    (name, channel) -> writeTensor(source, diff, name, channel));
+                    Map.of("format", "pt", "slicefine_base_sha256", edits.baseSha256()),
+                    (name, channel) -> writeTensor(source, edits, baseNames.get(name), channel));
             copySideFiles(modelDir, outDir);
-            patchConfig(outDir.resolve("config.json"), diff);
+            TaskCheckpoint.writeConfig(modelDir, outDir, form, edits.labels());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the merged checkpoint to " + outDir, e);
         }
     }
 
-    private static void writeTensor(TensorSource source, SliceDiff diff, String name, WritableByteChannel channel) throws IOException {
-        SliceDiff.Replacement r = diff.replaced().get(name);
+    private static void writeTensor(TensorSource source, Edits edits, String name, WritableByteChannel channel) throws IOException {
+        SliceDiff.Replacement r = edits.replaced().get(name);
         if (r != null) {
             writeFloats(r.values(), channel);
             return;
         }
-        SliceDiff.TensorDiff d = diff.tensors().get(name);
+        Delta d = edits.deltas().get(name);
         if (d == null) {
             ByteBuffer raw = source.raw(name).duplicate();
             while (raw.hasRemaining()) {
@@ -112,41 +159,9 @@ public final class Merger {
     }
 
     /**
-     * A run that trained a classification head records its labels: the merged config gets id2label / label2id, the
-     * sequence-classification architecture, and classifier_pooling when the head reads mean-pooled tokens.
+     * Tokenizer and generation files travel with the weights (config.json too, rewritten after by TaskCheckpoint);
+     * other safetensors and pickles do not.
      */
-    static void patchConfig(Path config, SliceDiff diff) throws IOException {
-        var labels = diff.manifest().path("labels");
-        if (!Files.isRegularFile(config) || !labels.isArray() || labels.isEmpty() || diff.replaced().isEmpty()) {
-            return;
-        }
-        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
-        var c = (com.fasterxml.jackson.databind.node.ObjectNode) json.readTree(config.toFile());
-        var id2label = c.putObject("id2label");
-        var label2id = c.putObject("label2id");
-        for (int i = 0; i < labels.size(); i++) {
-            id2label.put(Integer.toString(i), labels.get(i).asText());
-            label2id.put(labels.get(i).asText(), i);
-        }
-        String family = diff.manifest().path("base").path("family").asText();
-        String pooling = diff.manifest().path("classifier_pooling").asText("cls");
-        String arch = switch (family) {
-            case "bert" -> "BertForSequenceClassification";
-            case "roberta" -> "RobertaForSequenceClassification";
-            case "vit" -> "ViTForImageClassification";
-            default -> null;
-        };
-        if (pooling.equals("mean")) {
-            c.put("classifier_pooling", "mean");
-        } else if (arch != null) {
-            c.putArray("architectures").add(arch);
-        }
-        Path tmp = config.resolveSibling("config.json.tmp");
-        json.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), c);
-        Files.move(tmp, config, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    /** config.json, tokenizer and generation files travel with the weights; other safetensors and pickles do not. */
     public static void copySideFiles(Path modelDir, Path outDir) throws IOException {
         try (var files = Files.list(modelDir)) {
             for (Path p : files.toList()) {

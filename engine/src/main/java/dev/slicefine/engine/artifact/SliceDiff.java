@@ -36,8 +36,9 @@ public final class SliceDiff {
 
     /** Changes to one (out x in) weight: columnDelta is out x k row-major, rowDelta k x in. */
     public record TensorDiff(String tensor, long out, long in, int[] columnIndex, float[] columnDelta, int[] rowIndex,
-                             float[] rowDelta) {
+                             float[] rowDelta) implements Merger.Delta {
         /** Adds the changes into W's values (row-major out x in). */
+        @Override
         public void applyTo(float[] w) {
             int k = columnIndex.length;
             for (int j = 0; j < k; j++) {

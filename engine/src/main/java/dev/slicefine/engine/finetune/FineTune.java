@@ -43,7 +43,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -189,9 +188,6 @@ public final class FineTune {
         m.put("task", spec.train().task().id());
         ArrayNode l = m.putArray("labels");
         labels.forEach(l::add);
-        if (model.config() instanceof BertConfig b && b.family() == ModelFamily.BERT) {
-            m.put("classifier_pooling", b.classifierPooling());
-        }
         ObjectNode hp = m.putObject("hyperparameters");
         hp.set("train", JSON.valueToTree(spec.train()));
         if (method instanceof SliceFineMethod s) {
@@ -205,14 +201,12 @@ public final class FineTune {
         }
         ObjectNode metrics = m.putObject("metrics");
         metrics.put("steps", result.steps());
-        metrics.put("train_seconds", result.seconds());
         metrics.put("trainable_parameters", result.trainableParameters());
         List<Double> losses = result.losses();
         int tail = Math.min(10, losses.size());
         metrics.put("final_loss", losses.subList(losses.size() - tail, losses.size()).stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN));
         metrics.put("stopped_early", result.stoppedEarly());
         result.finalEval().forEach(metrics::put);
-        m.put("created_at", Instant.now().toString());
         m.put("engine", "slicefine-engine 0.1.0 (DJL 0.36, PyTorch 2.7.1)");
         return m;
     }
@@ -241,8 +235,8 @@ public final class FineTune {
                 }
                 List<SliceDiff.Replacement> rep = head.stream().map(p -> new SliceDiff.Replacement(p.name(),
                         p.array().getShape().getShape(), p.array().toFloatArray())).toList();
-                PeftExporter.writeAdapter(config, layers, lm.config().r(), lm.config().alpha(), rep, out,
-                        spec.model().toString(), manifest.path("base").path("sha256").asText());
+                PeftExporter.writeAdapter(config, model.prefix(), layers, lm.config().r(), lm.config().alpha(), rep, out,
+                        PeftExporter.baseName(manifest, spec.model()), manifest.path("base").path("sha256").asText());
                 JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("manifest.json").toFile(), manifest);
             } else if (method.id().equals("head")) {
                 SliceDiff.of(List.<SliceLinear>of(), head, manifest).write(out);

@@ -17,7 +17,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -166,12 +166,14 @@ public final class SafetensorsWriter {
         ObjectNode root = SafetensorsHeader.JSON.createObjectNode();
         if (metadata != null && !metadata.isEmpty()) {
             ObjectNode meta = root.putObject(SafetensorsHeader.METADATA_KEY);
-            for (Map.Entry<String, String> entry : new LinkedHashMap<>(metadata).entrySet()) {
+            // sorted: a Map.of's iteration order changes from one JVM to the next, and the same tensors must give the
+            // same bytes whichever process writes them
+            for (Map.Entry<String, String> entry : metadata.entrySet()) {
                 if (entry.getKey() == null || entry.getValue() == null) {
                     throw new IllegalArgumentException("Metadata keys and values must not be null: " + entry + ".");
                 }
-                meta.put(entry.getKey(), entry.getValue());
             }
+            new TreeMap<>(metadata).forEach(meta::put);
         }
         Set<String> names = new HashSet<>();
         long offset = 0;

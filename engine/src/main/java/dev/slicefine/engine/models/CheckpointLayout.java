@@ -81,24 +81,27 @@ public record CheckpointLayout(String prefix, HeadKind head, Map<String, long[]>
 
     private static HeadKind addHead(ModelConfig config, TensorSource source, String prefix, Map<String, long[]> expected) {
         long h = config.hiddenSize();
-        long labels = config.labels().size();
+        long labels = config.labels().size(); // as transformers reads config.json: id2label, else num_labels (default 2)
         switch (config.family()) {
             case BERT -> {
                 if (source.contains("classifier.weight")) {
-                    long n = labels > 0 ? labels : source.info("classifier.weight").shape()[0];
-                    if (!((BertConfig) config).classifierPooling().equals("mean")) {
-                        expected.put(prefix + "pooler.dense.weight", new long[] {h, h});
-                        expected.put(prefix + "pooler.dense.bias", new long[] {h});
-                    }
+                    long n = labels;
+                    expected.put(prefix + "pooler.dense.weight", new long[] {h, h});
+                    expected.put(prefix + "pooler.dense.bias", new long[] {h});
                     expected.put("classifier.weight", new long[] {n, h});
                     expected.put("classifier.bias", new long[] {n});
                     return HeadKind.CLASSIFICATION;
+                }
+                if (source.contains(prefix + "pooler.dense.weight")) {
+                    // loaded, as BertForSequenceClassification loads it, for a classifier to be put on top
+                    expected.put(prefix + "pooler.dense.weight", new long[] {h, h});
+                    expected.put(prefix + "pooler.dense.bias", new long[] {h});
                 }
                 return HeadKind.EMBEDDING;
             }
             case ROBERTA -> {
                 if (source.contains("classifier.out_proj.weight")) {
-                    long n = labels > 0 ? labels : source.info("classifier.out_proj.weight").shape()[0];
+                    long n = labels;
                     expected.put("classifier.dense.weight", new long[] {h, h});
                     expected.put("classifier.dense.bias", new long[] {h});
                     expected.put("classifier.out_proj.weight", new long[] {n, h});
@@ -109,7 +112,7 @@ public record CheckpointLayout(String prefix, HeadKind head, Map<String, long[]>
             }
             case VIT -> {
                 if (source.contains("classifier.weight")) {
-                    long n = labels > 0 ? labels : source.info("classifier.weight").shape()[0];
+                    long n = labels;
                     expected.put("classifier.weight", new long[] {n, h});
                     expected.put("classifier.bias", new long[] {n});
                     return HeadKind.CLASSIFICATION;

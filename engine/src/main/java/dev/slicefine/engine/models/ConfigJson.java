@@ -92,7 +92,7 @@ public final class ConfigJson {
         return out;
     }
 
-    /** Labels from id2label (ids 0..n-1), else num_labels generic names, else empty. */
+    /** Labels as transformers reads them: id2label (ids 0..n-1), else num_labels (default 2) generic names. */
     public List<String> labels() {
         JsonNode n = root.get("id2label");
         if (n != null && n.isObject() && n.size() > 0) {
@@ -116,15 +116,13 @@ public final class ConfigJson {
             }
             return out;
         }
-        if (has("num_labels")) {
-            int k = requireInt("num_labels");
-            List<String> out = new ArrayList<>();
-            for (int i = 0; i < k; i++) {
-                out.add("LABEL_" + i);
-            }
-            return out;
+        // transformers' PretrainedConfig: without id2label, num_labels (default 2) generic labels LABEL_0..LABEL_{n-1}
+        int k = has("num_labels") ? requireInt("num_labels") : 2;
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < k; i++) {
+            out.add("LABEL_" + i);
         }
-        return List.of();
+        return out;
     }
 
     public String file() {

@@ -13,8 +13,8 @@ import java.util.Map;
 /**
  * Gives a model the classification head a task needs: kept when the checkpoint's head already has these labels,
  * otherwise initialised fresh (normal(0, initializer_range), zero bias, as transformers initialises it). A BERT encoder
- * without a pooler (a sentence-transformers checkpoint) classifies its mean-pooled tokens ({@code classifier_pooling:
- * mean}, recorded in the merged config).
+ * without a pooler (a sentence-transformers checkpoint) gets a fresh pooler too, trained with the classifier, so the
+ * result is a plain BertForSequenceClassification (transformers has no config key for any other pooling).
  */
 public final class Heads {
     private Heads() {}
@@ -42,12 +42,16 @@ public final class Heads {
                 fresh.put("classifier.dense.bias", new long[] {h});
                 fresh.put("classifier.out_proj.weight", new long[] {n, h});
                 fresh.put("classifier.out_proj.bias", new long[] {n});
-                newConfig = b.withClassifier(labels, "cls");
+                newConfig = b.withClassifier(labels, false);
             } else {
+                boolean newPooler = !w.contains(prefix + "pooler.dense.weight");
+                if (newPooler) {
+                    fresh.put(prefix + "pooler.dense.weight", new long[] {h, h});
+                    fresh.put(prefix + "pooler.dense.bias", new long[] {h});
+                }
                 fresh.put("classifier.weight", new long[] {n, h});
                 fresh.put("classifier.bias", new long[] {n});
-                boolean pooler = w.contains(prefix + "pooler.dense.weight");
-                newConfig = b.withClassifier(labels, pooler ? "cls" : "mean");
+                newConfig = b.withClassifier(labels, newPooler);
             }
         } else {
             VitConfig v = (VitConfig) config;

@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The launcher's engine commands: exit codes, what they print, and the files they write. */
 public class MainTest {
@@ -104,11 +106,16 @@ public class MainTest {
         return r.out();
     }
 
-    @Test
-    void trainReplaysAReferenceRunAndMergeRebuildsItsTensors() throws IOException {
-        Path run = Fixtures.dir("bert-tiny/slicefine-row-column");
+    /** All 8 reference runs replay from the launcher: losses within 1e-4 relative, merged tensors within 1e-5. */
+    @ParameterizedTest
+    @ValueSource(strings = {"bert-tiny/slicefine-column", "bert-tiny/slicefine-row", "bert-tiny/slicefine-row-column",
+            "roberta-tiny/slicefine-column", "roberta-tiny/slicefine-row",
+            "llama-tiny/slicefine-column", "llama-tiny/slicefine-row", "llama-tiny/slicefine-row-column"})
+    void trainReplaysAReferenceRunAndMergeRebuildsItsTensors(String runName) throws IOException {
+        Path run = Fixtures.dir(runName);
+        Path model = run.getParent();
         Path diff = tmp.resolve("diff");
-        String printed = replay(Fixtures.dir("bert-tiny"), run, diff);
+        String printed = replay(model, run, diff);
         com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         com.fasterxml.jackson.databind.JsonNode ref = json.readTree(run.resolve("run.json").toFile());
         List<Double> losses = new ArrayList<>();
@@ -121,7 +128,7 @@ public class MainTest {
         assertThat(losses).hasSize(ref.get("losses").size());
         for (int i = 0; i < losses.size(); i++) {
             double want = ref.get("losses").get(i).asDouble();
-            assertThat(Math.abs(losses.get(i) - want) / want).as("loss %d", i).isLessThanOrEqualTo(1e-4);
+            assertThat(Math.abs(losses.get(i) - want) / want).as("%s loss %d", runName, i).isLessThanOrEqualTo(1e-4);
         }
         assertThat(printed).contains("\"type\":\"started\"", "\"type\":\"slice_moved\"", "\"delta_norm\"", "\"type\":\"finished\"",
                 "\"done\":true");
@@ -129,18 +136,18 @@ public class MainTest {
         assertThat(diff.resolve("diff.safetensors")).exists();
 
         Path merged = tmp.resolve("merged");
-        Result m = run("merge", "--model", Fixtures.dir("bert-tiny").toString(), "--diff", diff.toString(), "--out", merged.toString());
+        Result m = run("merge", "--model", model.toString(), "--diff", diff.toString(), "--out", merged.toString());
         assertThat(m.code()).as(m.err()).isZero();
         try (NDManager nd = NDManager.newBaseManager();
              SafetensorsFile want = SafetensorsFile.open(run.resolve("merged.safetensors"));
              SafetensorsFile got = SafetensorsFile.open(merged.resolve("model.safetensors"))) {
             for (String name : want.names()) {
-                assertThat(Fixtures.maxAbsDiff(got.load(name, nd), want.load(name, nd))).as(name).isLessThanOrEqualTo(1e-5f);
+                assertThat(Fixtures.maxAbsDiff(got.load(name, nd), want.load(name, nd))).as("%s merged %s", runName, name).isLessThanOrEqualTo(1e-5f);
             }
         }
         // the merged folder is a checkpoint the engine loads, and its logits are the reference model's after training
         Path out = tmp.resolve("after.safetensors");
-        Result l = run("logits", "--model", merged.toString(), "--inputs", Fixtures.dir("bert-tiny/inputs.safetensors").toString(),
+        Result l = run("logits", "--model", merged.toString(), "--inputs", model.resolve("inputs.safetensors").toString(),
                 "--out", out.toString());
         assertThat(l.code()).as(l.err()).isZero();
         try (NDManager nd = NDManager.newBaseManager();

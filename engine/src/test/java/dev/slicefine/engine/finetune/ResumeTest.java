@@ -141,7 +141,7 @@ class ResumeTest {
             switch (method) {
                 case "lora" -> {
                     assertThat(out.resolve("adapter_config.json")).exists();
-                    assertThat(Files.readString(out.resolve("adapter_config.json"))).contains("\"r\" : 4").contains("\"lora_alpha\" : 8");
+                    assertThat(Files.readString(out.resolve("adapter_config.json"))).contains("\"r\": 4").contains("\"lora_alpha\": 8");
                 }
                 case "full" -> {
                     try (NDManager m = NDManager.newBaseManager(); var loaded = dev.slicefine.engine.models.HfModels.load(out, m)) {

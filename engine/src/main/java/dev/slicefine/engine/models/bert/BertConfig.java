@@ -25,7 +25,7 @@ public record BertConfig(
         double hiddenDropout,
         double attentionDropout,
         double initializerRange,
-        String classifierPooling,
+        boolean trainPooler,
         List<String> labels) implements ModelConfig {
 
     public static BertConfig parse(ConfigJson c, ModelFamily family) {
@@ -44,21 +44,21 @@ public record BertConfig(
                 c.requireInt("max_position_embeddings"), c.optInt("type_vocab_size", 2),
                 c.optDouble("layer_norm_eps", 1e-12), c.optId("pad_token_id", family == ModelFamily.ROBERTA ? 1 : 0),
                 c.optDouble("hidden_dropout_prob", 0.1), c.optDouble("attention_probs_dropout_prob", 0.1),
-                c.optDouble("initializer_range", 0.02), c.optString("classifier_pooling", "cls"), c.labels());
-        if (!cfg.classifierPooling.equals("cls") && !cfg.classifierPooling.equals("mean")) {
-            throw new ConfigException(c.file() + ": classifier_pooling '" + cfg.classifierPooling + "' is not supported (cls, mean)");
-        }
+                c.optDouble("initializer_range", 0.02), false, c.labels());
         if (cfg.hiddenSize % cfg.numHeads != 0) {
             throw new ConfigException(c.file() + ": hidden_size " + cfg.hiddenSize + " is not divisible by num_attention_heads " + cfg.numHeads);
         }
         return cfg;
     }
 
-    /** The same encoder with a (new) classification head over these labels, pooled as given (cls or mean). */
-    public BertConfig withClassifier(List<String> newLabels, String pooling) {
+    /**
+     * The same encoder with a (new) classification head over these labels; trainPooler: the pooler was initialised for
+     * this run (the base had none) and trains with the classifier.
+     */
+    public BertConfig withClassifier(List<String> newLabels, boolean newPooler) {
         return new BertConfig(family, architecture, vocabSize, hiddenSize, numLayers, numHeads, intermediateSize, hiddenAct,
                 maxPositions, typeVocabSize, layerNormEps, padTokenId, hiddenDropout, attentionDropout, initializerRange,
-                pooling, List.copyOf(newLabels));
+                newPooler, List.copyOf(newLabels));
     }
 
     public int headDim() {

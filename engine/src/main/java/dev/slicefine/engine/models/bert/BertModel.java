@@ -54,6 +54,9 @@ public final class BertModel implements HfModel {
             head = HeadKind.CLASSIFICATION;
             if (weights.contains(prefix + "pooler.dense.weight")) {
                 pooler = slot(prefix + "pooler.dense");
+                if (config.trainPooler()) {
+                    headTensors.addAll(List.of(prefix + "pooler.dense.weight", prefix + "pooler.dense.bias"));
+                }
             }
             classifier = slot("classifier");
             headTensors.addAll(List.of("classifier.weight", "classifier.bias"));
@@ -129,12 +132,7 @@ public final class BertModel implements HfModel {
                 x = Ops.dropout(x, config.hiddenDropout(), training);
                 logits = classifier.forward(x);
             } else {
-                NDArray pooled;
-                if (config.classifierPooling().equals("mean")) {
-                    pooled = meanPoolRaw(h, mask);
-                } else {
-                    pooled = pooler != null ? pooler.forward(cls).tanh() : cls;
-                }
+                NDArray pooled = pooler != null ? pooler.forward(cls).tanh() : cls;
                 logits = classifier.forward(Ops.dropout(pooled, config.hiddenDropout(), training));
             }
         } else {
@@ -157,17 +155,10 @@ public final class BertModel implements HfModel {
 
     /** Mean over the unmasked tokens, then L2-normalised (sentence-transformers' mean pooling + Normalize). */
     public static NDArray meanPool(NDArray hidden, NDArray mask) {
-        NDArray mean = meanPoolRaw(hidden, mask);
+        NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1);
+        NDArray mean = hidden.mul(m).sum(new int[] {1}).div(m.sum(new int[] {1}).maximum(Ops.scalar(m, 1f)));
         NDArray norm = mean.square().sum(new int[] {-1}, true).sqrt().maximum(Ops.scalar(mean, 1e-12f));
         return mean.div(norm);
-    }
-
-    /** Mean of the hidden states over the unmasked tokens (the head of a classifier built on a sentence encoder). */
-    public static NDArray meanPoolRaw(NDArray hidden, NDArray mask) {
-        NDArray m = mask.toType(DataType.FLOAT32, false).expandDims(-1);
-        NDArray summed = hidden.mul(m).sum(new int[] {1});
-        NDArray counts = m.sum(new int[] {1}).maximum(Ops.scalar(m, 1f));
-        return summed.div(counts);
     }
 
     private NDArray positionIds(NDArray ids) {
