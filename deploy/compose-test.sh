@@ -50,8 +50,8 @@ if [ ! -f "api/target/slicefine-api-$VERSION.jar" ] || [ ! -f "worker/target/sli
 fi
 t_images=$(date +%s)
 deploy/base-images.sh
-podman build -q --layers -f deploy/Dockerfile --target api -t localhost/slicefine/api:latest . >/dev/null
-podman build -q --layers -f deploy/Dockerfile --target worker -t localhost/slicefine/worker:latest . >/dev/null
+podman build -q --layers --format docker -f deploy/Dockerfile --target api -t localhost/slicefine/api:latest . >/dev/null
+podman build -q --layers --format docker -f deploy/Dockerfile --target worker -t localhost/slicefine/worker:latest . >/dev/null
 log "images ready in $(since "$t_images") s"
 
 compose() { SLICEFINE_PORT="$PORT" SLICEFINE_ADMIN_KEY="$KEY" podman-compose -p "$PROJECT" -f docker-compose.yml "$@"; }
