@@ -19,6 +19,8 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyExistsException;
+import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -94,19 +96,26 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
         try {
             s3.headBucket(b -> b.bucket(bucket));
         } catch (NoSuchBucketException e) {
-            if (!create) {
-                throw new IllegalStateException("S3 bucket " + bucket + " does not exist (create it, or set"
-                        + " slicefine.storage.s3.create-bucket=true)", e);
-            }
-            log.info("Creating S3 bucket {}", bucket);
-            s3.createBucket(b -> b.bucket(bucket));
+            createBucket(create, e);
         } catch (S3Exception e) {
-            if (e.statusCode() == 404 && create) {
-                log.info("Creating S3 bucket {}", bucket);
-                s3.createBucket(b -> b.bucket(bucket));
-            } else {
+            if (e.statusCode() != 404) {
                 throw e;
             }
+            createBucket(create, e);
+        }
+    }
+
+    private void createBucket(boolean create, S3Exception missing) {
+        if (!create) {
+            throw new IllegalStateException("S3 bucket " + bucket + " does not exist (create it, or set"
+                    + " slicefine.storage.s3.create-bucket=true)", missing);
+        }
+        log.info("Creating S3 bucket {}", bucket);
+        try {
+            s3.createBucket(b -> b.bucket(bucket));
+        } catch (BucketAlreadyOwnedByYouException | BucketAlreadyExistsException e) {
+            // Another process (the api and the workers start together) created it first.
+            log.info("S3 bucket {} was created meanwhile", bucket);
         }
     }
 

@@ -115,6 +115,11 @@ class S3BlobStoreIT extends BlobStoreContract {
             BlobCandidate c = created.write(new ByteArrayInputStream(new byte[] {1, 2, 3}), 10);
             created.publish(c);
             assertThat(created.exists(c.sha256())).isTrue();
+            // A second process starting with create-bucket finds it there (or loses the race to create it): no error.
+            try (S3BlobStore again = S3BlobStore.create(settings("created-bucket", true), dir.resolve("cache-f"),
+                    server.credentials())) {
+                assertThat(again.exists(c.sha256())).isTrue();
+            }
         }
     }
 

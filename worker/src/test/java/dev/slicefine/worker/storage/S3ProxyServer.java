@@ -15,12 +15,12 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 
 /**
- * A real S3 server for tests: s3proxy (Maven Central) with its filesystem backend, in its own JVM started from the
+ * A real S3 server for tests (also the api's multi-node test): s3proxy (Maven Central) with its filesystem backend, in its own JVM started from the
  * classpath that deploy/s3proxy resolves apart from the Spring Boot BOM. It signs requests with AWS SigV4 like S3.
  */
-final class S3ProxyServer implements AutoCloseable {
-    static final String IDENTITY = "test-identity";
-    static final String CREDENTIAL = "test-credential-0123456789";
+public final class S3ProxyServer implements AutoCloseable {
+    public static final String IDENTITY = "test-identity";
+    public static final String CREDENTIAL = "test-credential-0123456789";
 
     private final Process process;
     private final URI endpoint;
@@ -32,7 +32,7 @@ final class S3ProxyServer implements AutoCloseable {
         this.log = log;
     }
 
-    static S3ProxyServer start(Path dir) throws IOException, InterruptedException {
+    public static S3ProxyServer start(Path dir) throws IOException, InterruptedException {
         String cpFile = System.getProperty("slicefine.s3proxy.classpath", "../deploy/s3proxy/target/s3proxy.classpath");
         Path classpath = Path.of(cpFile);
         if (!Files.isRegularFile(classpath)) {
@@ -82,11 +82,11 @@ final class S3ProxyServer implements AutoCloseable {
         throw new IllegalStateException("s3proxy did not start in 90 s: " + Files.readString(log));
     }
 
-    URI endpoint() {
+    public URI endpoint() {
         return endpoint;
     }
 
-    StaticCredentialsProvider credentials() {
+    public StaticCredentialsProvider credentials() {
         return StaticCredentialsProvider.create(AwsBasicCredentials.create(IDENTITY, CREDENTIAL));
     }
 
