@@ -31,6 +31,24 @@ public interface BlobStore {
 
     InputStream open(String sha256) throws IOException;
 
+    /**
+     * Bytes {@code [offset, offset + length)} of the blob, fewer when it ends first (a Range request). The default
+     * reads the whole stream up to the range; a remote store asks the server for the range only.
+     */
+    default InputStream openRange(String sha256, long offset, long length) throws IOException {
+        InputStream in = open(sha256);
+        try {
+            in.skipNBytes(offset);
+        } catch (java.io.EOFException e) {
+            in.close();
+            return InputStream.nullInputStream();
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+        return new BoundedInputStream(in, Math.max(0, length));
+    }
+
     /** A local file with the blob's bytes (the filesystem store's own file; a remote store would cache it). */
     Path localFile(String sha256);
 

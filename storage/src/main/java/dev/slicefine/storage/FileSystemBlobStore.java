@@ -133,6 +133,15 @@ public class FileSystemBlobStore implements BlobStore {
     }
 
     @Override
+    public InputStream openRange(String sha256, long offset, long length) throws IOException {
+        Path file = path(sha256);
+        if (!Files.isRegularFile(file)) {
+            throw new NoSuchFileException(file.toString());
+        }
+        return BoundedInputStream.of(file, offset, Math.max(0, length));
+    }
+
+    @Override
     public Path localFile(String sha256) {
         return path(sha256);
     }

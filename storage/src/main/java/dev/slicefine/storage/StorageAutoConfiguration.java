@@ -11,7 +11,8 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * The blob store (by default files under {@code <slicefine.data-dir>/blobs}) and its reference counts, for any Spring
+ * The blob store ({@code slicefine.storage.type}: files under {@code <slicefine.data-dir>/blobs} by default, or
+ * {@code s3}) and its reference counts, for any Spring
  * Boot app with this jar on its classpath: the api and every worker see the same blobs.
  */
 @AutoConfiguration
@@ -21,7 +22,10 @@ public class StorageAutoConfiguration {
     @ConditionalOnMissingBean
     public BlobStore blobStore(StorageProperties properties, @Value("${slicefine.data-dir:./data}") String dataDir)
             throws IOException {
-        return new FileSystemBlobStore(properties.dir(Path.of(dataDir)));
+        return switch (properties.type()) {
+            case filesystem -> new FileSystemBlobStore(properties.dir(Path.of(dataDir)));
+            case s3 -> S3BlobStore.create(properties.s3(), Path.of(dataDir).resolve("blob-cache"));
+        };
     }
 
     @Bean

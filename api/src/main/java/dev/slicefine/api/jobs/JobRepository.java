@@ -54,6 +54,11 @@ public class JobRepository {
                 .param("p", priority).update() > 0;
     }
 
+    /** Jobs in one status across every tenant (the partial indexes cover queued and running). */
+    long countWithStatus(JobStatus status) {
+        return jdbc.sql("SELECT count(*) FROM jobs WHERE status = :s").param("s", status.name()).query(Long.class).single();
+    }
+
     long appendEvent(UUID jobId, String type, String from, String to, String code, String message) {
         return jdbc.sql(APPEND_EVENT).param("job", jobId).param("type", type).param("from", from).param("to", to)
                 .param("code", code).param("message", message).query(Long.class).single();

@@ -281,6 +281,32 @@ class JobsApiIT extends ApiTestBase {
     }
 
     @Test
+    void queuedAndRunningJobsAreGaugesForAutoscaling() {
+        String id = createQueued();
+        assertThat(gauge("slicefine_jobs_queued")).isEqualTo(count("queued")).isGreaterThanOrEqualTo(1);
+        double queued = gauge("slicefine_jobs_queued");
+        double running = gauge("slicefine_jobs_running");
+        assertThat(running).isEqualTo(count("running"));
+
+        JobFixtures.markRunning(jdbc, id);
+        assertThat(gauge("slicefine_jobs_queued")).isEqualTo(queued - 1);
+        assertThat(gauge("slicefine_jobs_running")).isEqualTo(running + 1);
+    }
+
+    private double count(String status) {
+        return jdbc.sql("SELECT count(*) FROM jobs WHERE status = :s").param("s", status).query(Long.class).single();
+    }
+
+    /** One sample of the Prometheus text format: {@code name value} (no labels on these gauges). */
+    private double gauge(String name) {
+        Http.Response r = http.get("/actuator/prometheus", null);
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).contains("# TYPE " + name + " gauge");
+        return r.body().lines().filter(l -> l.startsWith(name + " ")).map(l -> Double.parseDouble(l.substring(name.length() + 1)))
+                .findFirst().orElseThrow(() -> new AssertionError("no sample " + name));
+    }
+
+    @Test
     void getShowsProgressEtaLatestMetricsAndErrors() throws Exception {
         String id = createQueued();
         JobFixtures.markRunning(jdbc, id);
