@@ -1,13 +1,9 @@
 package dev.slicefine.worker;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
-import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
-import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
-import com.tngtech.archunit.core.importer.ClassFileImporter;
-import com.tngtech.archunit.library.Architectures.LayeredArchitecture;
-import java.nio.file.Path;
+import dev.slicefine.archrules.PackageRules;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,43 +13,22 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureTest {
     private static final String ROOT = "dev.slicefine.worker";
-    /** This module's main classes (surefire runs in the module folder). */
-    private static final JavaClasses WORKER = new ClassFileImporter().importPath(Path.of("target/classes"));
-
-    /** Bottom to top: a package may use its own row and the rows below, never a row above ("" is the root package). */
-    private static final List<List<String>> ROWS = List.of(
-            List.of("jobs"),
-            List.of("run"),
-            List.of(""));
+    private static final JavaClasses WORKER = PackageRules.mainClasses();
 
     @Test
     void packagesAreFreeOfCycles() {
-        slices().matching(ROOT + ".(*)..").should().beFreeOfCycles().check(WORKER);
+        PackageRules.assertFreeOfCycles(WORKER, ROOT);
     }
 
     @Test
     void noPackageImportsAPackageAboveIt() {
-        layers(ROOT, ROWS).check(WORKER);
+        // "" (the application, its configuration and the pool) sits on top.
+        PackageRules.assertLayered(WORKER, ROOT, List.of(List.of("jobs"), List.of("run"), List.of("")));
     }
 
     @Test
     void importsNothingOfTheApi() {
         noClasses().should().dependOnClassesThat().resideInAnyPackage("dev.slicefine.api..", "dev.slicefine.bench..")
                 .check(WORKER);
-    }
-
-    /** As the engine's ArchitectureTest: row i may be used by the rows above it only. */
-    static LayeredArchitecture layers(String root, List<List<String>> rows) {
-        LayeredArchitecture arch = layeredArchitecture().consideringOnlyDependenciesInLayers();
-        for (int i = 0; i < rows.size(); i++) {
-            arch = arch.layer(rows.get(i).toString()).definedBy(rows.get(i).stream()
-                    .map(p -> p.isEmpty() ? root : root + "." + p + "..").toArray(String[]::new));
-        }
-        for (int i = 0; i < rows.size(); i++) {
-            String[] above = rows.subList(i + 1, rows.size()).stream().map(List::toString).toArray(String[]::new);
-            arch = above.length == 0 ? arch.whereLayer(rows.get(i).toString()).mayNotBeAccessedByAnyLayer()
-                    : arch.whereLayer(rows.get(i).toString()).mayOnlyBeAccessedByLayers(above);
-        }
-        return arch;
     }
 }
