@@ -69,6 +69,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "Parameter '" + e.getName() + "' has an invalid value"));
     }
 
+    /** A row this request refers to changed under it (a deleted parent: foreign key), caught where no service did. */
+    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> integrity(Exception e) {
+        log.info("Integrity violation answered as 409: {}", e.toString());
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Problems.of(HttpStatus.CONFLICT, "conflict",
+                "The request conflicts with a concurrent change; retry it"));
+    }
+
     /** The client went away mid-request: nobody to answer. */
     @ExceptionHandler(org.apache.catalina.connector.ClientAbortException.class)
     void clientAbort(Exception e) {
@@ -85,6 +93,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable c = ex; c != null; c = c.getCause()) {
+            if (c instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
+                return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "unknown_field",
+                        "Unknown field '" + u.getPropertyName() + "'"));
+            }
+        }
         return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "malformed_request",
                 "The request body could not be read as the expected JSON"));
     }

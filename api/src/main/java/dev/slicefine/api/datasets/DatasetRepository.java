@@ -79,7 +79,7 @@ class DatasetRepository {
         return new DatasetView(rs.getObject("id", UUID.class), rs.getString("name"),
                 DatasetFormat.valueOf(rs.getString("format")), ValidationStatus.valueOf(rs.getString("status")),
                 rs.getString("filename"), rs.getLong("size"), rs.getString("blob_sha256"), rs.getString("text_field"),
-                rs.getString("label_field"), report == null ? null : json.readValue(report, DatasetReport.class),
+                rs.getString("label_field"), report == null ? null : json.readerFor(DatasetReport.class).without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(report),
                 Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
     }
 }

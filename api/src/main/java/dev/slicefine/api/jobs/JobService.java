@@ -2,6 +2,9 @@ package dev.slicefine.api.jobs;
 
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.TextFields;
+import dev.slicefine.worker.run.WebhookPolicy;
+import org.springframework.dao.DataIntegrityViolationException;
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Page;
 import java.time.Duration;
@@ -22,8 +25,10 @@ public class JobService {
     private final JobRepository jobs;
     private final JobValidator validator;
     private final TransactionTemplate tx;
+    private final WebhookPolicy webhooks;
 
-    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx) {
+    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, WebhookPolicy webhooks) {
+        this.webhooks = webhooks;
         this.jobs = jobs;
         this.validator = validator;
         this.tx = tx;
@@ -33,8 +38,16 @@ public class JobService {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ApiException.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
         }
+        TextFields.check("Idempotency-Key", idempotencyKey);
+        if (body != null && body.path("name").isString()) {
+            TextFields.check("name", body.get("name").asString());
+        }
         List<FieldError> parseErrors = new ArrayList<>();
         JobRequest request = JobRequest.parse(body, parseErrors);
+        if (body != null && body.path("webhook_url").isString()) {
+            webhooks.checkAtCreation(body.get("webhook_url").asString())
+                    .ifPresent(r -> parseErrors.add(new FieldError("webhook_url", r.detail())));
+        }
         if (idempotencyKey != null && request != null) {
             var earlier = jobs.findByKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
@@ -43,15 +56,22 @@ public class JobService {
         }
         JsonNode config = validator.check(caller, request, parseErrors).config();
         UUID id = UUID.randomUUID();
-        Boolean inserted = tx.execute(status -> {
-            if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
-                    request.name(), request.priority(), config, idempotencyKey)) {
-                return false;
-            }
-            jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
-                    "Validated and queued");
-            return true;
-        });
+        Boolean inserted;
+        try {
+            inserted = tx.execute(status -> {
+                if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
+                        request.name(), request.priority(), config, idempotencyKey)) {
+                    return false;
+                }
+                jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
+                        "Validated and queued");
+                return true;
+            });
+        } catch (DataIntegrityViolationException e) {
+            // The model or a dataset was deleted between validation and insert (foreign key): it is gone now.
+            throw ApiException.conflict("resource_deleted",
+                    "The model or dataset was deleted while the job was being created");
+        }
         if (!Boolean.TRUE.equals(inserted)) {
             // A concurrent request with the same key won the insert.
             return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);

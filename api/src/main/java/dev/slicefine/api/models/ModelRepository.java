@@ -117,6 +117,6 @@ class ModelRepository {
         return new ModelView(rs.getObject("id", UUID.class), rs.getString("name"),
                 ValidationStatus.valueOf(rs.getString("status")), rs.getString("source_format"), rs.getString("sha256"),
                 rs.getString("upload_sha256"), rs.getLong("total_size"), List.of(),
-                report == null ? null : json.readValue(report, ModelReport.class), created, Rows.instant(rs, "updated_at"));
+                report == null ? null : json.readerFor(ModelReport.class).without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(report), created, Rows.instant(rs, "updated_at"));
     }
 }

@@ -1,6 +1,7 @@
 package dev.slicefine.api.uploads;
 
 import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.TextFields;
 import dev.slicefine.worker.storage.BlobCandidate;
 import dev.slicefine.worker.storage.BlobStore;
 import jakarta.servlet.http.HttpServletRequest;
@@ -72,12 +73,15 @@ public final class MultipartUpload {
                         if (value.length > MAX_FIELD_BYTES) {
                             throw ApiException.badRequest("field_too_large", "Form field '" + item.getFieldName() + "' is too large");
                         }
-                        fields.put(item.getFieldName(), new String(value, StandardCharsets.UTF_8));
+                        TextFields.check("form field name", item.getFieldName());
+                        fields.put(item.getFieldName(),
+                                TextFields.check(item.getFieldName(), new String(value, StandardCharsets.UTF_8)));
                     } else {
                         String name = item.getName();
                         if (name == null || name.isEmpty()) {
                             throw ApiException.badRequest("missing_filename", "File part '" + item.getFieldName() + "' has no filename");
                         }
+                        TextFields.check("filename", name);
                         checkName.accept(name, fields);
                         files.add(new FilePart(item.getFieldName(), name, store.write(in, maxBytes)));
                     }

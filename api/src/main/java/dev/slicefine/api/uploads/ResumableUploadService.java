@@ -2,6 +2,7 @@ package dev.slicefine.api.uploads;
 
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.TextFields;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.models.ModelService;
@@ -57,6 +58,10 @@ public class ResumableUploadService {
         if (request.size() > max) {
             throw ApiException.tooLarge("payload_too_large", "The upload is " + request.size() + " bytes; the limit is " + max + " bytes");
         }
+        TextFields.check("name", request.name());
+        TextFields.check("format", request.format());
+        TextFields.check("text_field", request.textField());
+        TextFields.check("label_field", request.labelField());
         String path = SafePaths.relative(request.filename());
         if (request.purpose() == UploadPurpose.model) {
             FileRules.refusePickle(path);
@@ -141,12 +146,21 @@ public class ResumableUploadService {
             BlobCandidate candidate = store.importFile(file);
             CreateUploadRequest meta = row.request();
             // Marked completed in the transaction that creates the model or dataset: a crash cannot create it twice.
-            if (row.purpose() == UploadPurpose.model) {
-                models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
-                        SafePaths.relative(row.filename()), candidate, result -> uploads.complete(id, result));
-            } else {
-                datasets.create(caller, new DatasetService.Options(meta.name(), meta.format(), meta.textField(),
-                        meta.labelField()), row.filename(), candidate, result -> uploads.complete(id, result));
+            try {
+                if (row.purpose() == UploadPurpose.model) {
+                    models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
+                            SafePaths.relative(row.filename()), candidate, result -> uploads.complete(id, result));
+                } else {
+                    datasets.create(caller, new DatasetService.Options(meta.name(), meta.format(), meta.textField(),
+                            meta.labelField()), row.filename(), candidate, result -> uploads.complete(id, result));
+                }
+            } catch (ApiException e) {
+                if (e.status().is4xxClientError()) {
+                    // Refused content will be refused again: drop the upload and its bytes now, not at expiry.
+                    uploads.delete(id);
+                    Files.deleteIfExists(file);
+                }
+                throw e;
             }
             Files.deleteIfExists(file);
             return get(caller, id);
