@@ -24,10 +24,20 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private final java.nio.file.Path dataDir;
+
+    ApiExceptionHandler(SliceFineProperties properties) {
+        this.dataDir = properties.dataDir();
+    }
+
+    /** No server path reaches a client, whatever message a lower layer wrote. */
+    private String clean(String detail) {
+        return ServerPaths.redact(detail, dataDir);
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
-        return ResponseEntity.status(e.status()).body(Problems.of(e.status(), e.code(), e.getMessage()));
+        return ResponseEntity.status(e.status()).body(Problems.of(e.status(), e.code(), clean(e.getMessage())));
     }
 
     /** Storage lives in the worker module (shared with workers); its errors become the same problems as before. */
@@ -37,7 +47,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
             case INSUFFICIENT_STORAGE -> HttpStatus.INSUFFICIENT_STORAGE;
         };
-        return ResponseEntity.status(status).body(Problems.of(status, e.code(), e.getMessage()));
+        return ResponseEntity.status(status).body(Problems.of(status, e.code(), clean(e.getMessage())));
     }
 
     @ExceptionHandler({FileUploadSizeException.class, FileUploadByteCountLimitException.class})

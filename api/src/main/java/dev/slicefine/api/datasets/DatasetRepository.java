@@ -20,7 +20,10 @@ class DatasetRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    DatasetRepository(JdbcClient jdbc, JsonMapper json) {
+    private final java.nio.file.Path dataDir;
+
+    DatasetRepository(JdbcClient jdbc, JsonMapper json, dev.slicefine.api.common.SliceFineProperties properties) {
+        this.dataDir = properties.dataDir();
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -70,7 +73,7 @@ class DatasetRepository {
         return jdbc.sql("""
                 UPDATE datasets SET status = :status, report = CAST(:report AS jsonb), updated_at = now()
                 WHERE id = :id AND status = 'validating'""")
-                .param("id", id).param("status", status.name()).param("report", json.writeValueAsString(report))
+                .param("id", id).param("status", status.name()).param("report", dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), dataDir))
                 .update() > 0;
     }
 

@@ -24,7 +24,10 @@ class ModelRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    ModelRepository(JdbcClient jdbc, JsonMapper json) {
+    private final java.nio.file.Path dataDir;
+
+    ModelRepository(JdbcClient jdbc, JsonMapper json, dev.slicefine.api.common.SliceFineProperties properties) {
+        this.dataDir = properties.dataDir();
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -85,14 +88,14 @@ class ModelRepository {
         return jdbc.sql("""
                 UPDATE models SET status = :status, report = CAST(:report AS jsonb), updated_at = now()
                 WHERE id = :id AND status = 'validating'""")
-                .param("id", id).param("status", status.name()).param("report", json.writeValueAsString(report))
+                .param("id", id).param("status", status.name()).param("report", dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), dataDir))
                 .update() > 0;
     }
 
     /** Stores what is known so far while the model stays 'validating'. */
     void recordPending(UUID id, ModelReport report) {
         jdbc.sql("UPDATE models SET report = CAST(:report AS jsonb), updated_at = now() WHERE id = :id AND status = 'validating'")
-                .param("id", id).param("report", json.writeValueAsString(report)).update();
+                .param("id", id).param("report", dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), dataDir)).update();
     }
 
     private List<ModelView> withFiles(List<ModelView> models) {

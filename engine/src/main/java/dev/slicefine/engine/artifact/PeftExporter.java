@@ -33,13 +33,18 @@ public final class PeftExporter {
     private PeftExporter() {}
 
     public static void export(Path modelDir, Path diffDir, Path outDir) {
+        export(modelDir, diffDir, outDir, modelDir.toString());
+    }
+
+    /** {@code baseName} is what the adapter's {@code base_model_name_or_path} says (a service passes the model's name). */
+    public static void export(Path modelDir, Path diffDir, Path outDir, String baseName) {
         SliceDiff diff = SliceDiff.read(diffDir);
         String base = CheckpointHash.of(modelDir);
         if (!base.equals(diff.baseSha256())) {
             throw new CheckpointException("the diff in " + diffDir + " was made for base checkpoint sha256 " + diff.baseSha256()
                     + ", but " + modelDir + " has sha256 " + base);
         }
-        export(ModelConfigs.read(modelDir), diff, outDir, modelDir.toString());
+        export(ModelConfigs.read(modelDir), diff, outDir, baseName);
     }
 
     /** One LoRA layer: A (r x in) and B (out x r), row-major. */

@@ -248,7 +248,7 @@ public final class FineTune {
                 List<SliceDiff.Replacement> rep = head.stream().map(p -> new SliceDiff.Replacement(p.name(),
                         p.array().getShape().getShape(), p.array().toFloatArray())).toList();
                 PeftExporter.writeAdapter(config, layers, lm.config().r(), lm.config().alpha(), rep, out,
-                        spec.model().toString(), manifest.path("base").path("sha256").asText());
+                        manifest.path("base").path("name").asText(), manifest.path("base").path("sha256").asText());
                 JSON.writerWithDefaultPrettyPrinter().writeValue(out.resolve("manifest.json").toFile(), manifest);
             } else if (method.id().equals("head")) {
                 SliceDiff.of(List.<SliceLinear>of(), head, manifest).write(out);
