@@ -23,7 +23,10 @@ public record WorkerProperties(
             @DefaultValue("false") boolean allowPrivate,
             /** Non-default ports public receivers may use. */
             @DefaultValue java.util.List<Integer> allowedPorts,
-            /** Host names answered before DNS, like /etc/hosts (name -> IP address). */
+            /**
+             * Host names the policy resolves to these addresses instead of asking DNS (name -> IP). Only the check
+             * uses it, not the connection: it lets tests give a public-looking name a loopback answer.
+             */
             @DefaultValue java.util.Map<String, String> hosts) {
 
         public dev.slicefine.worker.run.WebhookPolicy policy() {

@@ -77,7 +77,13 @@ public final class MultipartUpload {
                         fields.put(item.getFieldName(),
                                 TextFields.check(item.getFieldName(), new String(value, StandardCharsets.UTF_8)));
                     } else {
-                        String name = item.getName();
+                        String name;
+                        try {
+                            name = item.getName();
+                        } catch (java.nio.file.InvalidPathException e) {
+                            // commons-fileupload refuses a NUL in the name itself: the same refusal as ours.
+                            name = "\0";
+                        }
                         if (name == null || name.isEmpty()) {
                             throw ApiException.badRequest("missing_filename", "File part '" + item.getFieldName() + "' has no filename");
                         }
