@@ -194,6 +194,56 @@ class HostileInputIT extends ApiTestBase {
         return rows;
     }
 
+    /**
+     * Hostile content that is only found out by validation (a lying safetensors header, a broken tokenizer, an index
+     * that maps to itself): accepted, then {@code invalid} with reasons that name the files as uploaded and no server
+     * path; deleting it leaves nothing behind.
+     */
+    @TestFactory
+    Stream<DynamicTest> hostileCheckpointsBecomeInvalidWithoutServerPathsAndLeaveNothingOnDelete() {
+        World w = world();
+        Map<String, byte[]> bert = Fixtures.bertTiny();
+        Map<String, Map<String, byte[]>> cases = new LinkedHashMap<>();
+        Map<String, byte[]> lying = new LinkedHashMap<>(bert);
+        lying.put("model.safetensors", lyingSafetensors());
+        cases.put("lying safetensors", lying);
+        Map<String, byte[]> tokenizer = new LinkedHashMap<>(bert);
+        tokenizer.put("tokenizer.json", "{\"model\": {\"type\": \"WordPiece\", \"vocab\": 7}}".getBytes(StandardCharsets.UTF_8));
+        cases.put("broken tokenizer.json", tokenizer);
+        Map<String, byte[]> index = new LinkedHashMap<>(bert);
+        byte[] weights = index.remove("model.safetensors");
+        index.put("model-00001-of-00001.safetensors", weights);
+        index.put("model.safetensors.index.json", ("{\"weight_map\": {\"bert.embeddings.word_embeddings.weight\": "
+                + "\"model.safetensors.index.json\", \"bert.pooler.dense.bias\": \"model-00001-of-00001.safetensors\"}}")
+                .getBytes(StandardCharsets.UTF_8));
+        cases.put("index that maps to itself", index);
+        return cases.entrySet().stream().map(c -> DynamicTest.dynamicTest(c.getKey(), () -> {
+            Snapshot before = snapshot(w);
+            Http.Response r = w.http().post("/v1/models", w.a(), files(new Http.Multipart(), c.getValue()));
+            assertThat(r.status()).as(r.body()).isEqualTo(201);
+            String id = r.json().get("id").asString();
+            var done = Fixtures.await(java.time.Duration.ofSeconds(60), () -> w.http().get("/v1/models/" + id, w.a()).json(),
+                    m -> !m.get("status").asString().equals("validating"));
+            assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("invalid");
+            String named = c.getKey().startsWith("lying") ? "model.safetensors"
+                    : c.getKey().startsWith("broken") ? "tokenizer.json" : "model.safetensors.index.json";
+            assertThat(done.get("report").get("problems").toString()).contains(named);
+            assertThat(done.toString()).doesNotContain(DATA_DIR.toString()).doesNotContain("/tmp/").doesNotContain("/blobs/");
+            assertThat(w.http().delete("/v1/models/" + id, w.a()).status()).isEqualTo(204);
+            Fixtures.await(java.time.Duration.ofSeconds(10), () -> snapshot(w), s -> s.equals(before));
+            assertThat(snapshot(w)).isEqualTo(before);
+        }));
+    }
+
+    /** A header whose tensor claims bytes the file does not have. */
+    private static byte[] lyingSafetensors() {
+        byte[] header = "{\"bert.pooler.dense.bias\":{\"dtype\":\"F32\",\"shape\":[1000000],\"data_offsets\":[0,4000000]}}"
+                .getBytes(StandardCharsets.UTF_8);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + header.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.putLong(header.length).put(header).putFloat(1f).putFloat(2f);
+        return b.array();
+    }
+
     // --- the world and the checks ---
 
     private World world() {
