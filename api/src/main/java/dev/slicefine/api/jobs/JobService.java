@@ -2,19 +2,19 @@ package dev.slicefine.api.jobs;
 
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
-import dev.slicefine.api.common.TextFields;
-import dev.slicefine.worker.run.WebhookPolicy;
-import org.springframework.dao.DataIntegrityViolationException;
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Page;
+import dev.slicefine.api.common.TextFields;
+import dev.slicefine.worker.run.WebhookPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
-import org.springframework.stereotype.Service;
 
 /** Creating (validated, idempotent), reading and cancelling jobs. The worker moves them on from 'queued'. */
 @Service

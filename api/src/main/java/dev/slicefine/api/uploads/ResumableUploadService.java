@@ -2,8 +2,8 @@ package dev.slicefine.api.uploads;
 
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
-import dev.slicefine.api.common.TextFields;
 import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.api.common.TextFields;
 import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.models.ModelService;
 import dev.slicefine.worker.storage.BlobCandidate;
