@@ -46,6 +46,16 @@ public class BlobRefs {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        // A create that fails after this (a bad name, a deleted parent) must not leave the published file behind.
+        String sha256 = candidate.sha256();
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCompletion(int status) {
+                if (status != STATUS_COMMITTED) {
+                    collect(sha256);
+                }
+            }
+        });
         jdbc.sql("""
                 INSERT INTO blobs (sha256, size, ref_count) VALUES (:sha, :size, 1)
                 ON CONFLICT (sha256) DO UPDATE SET ref_count = blobs.ref_count + 1""")

@@ -2,6 +2,7 @@ package dev.slicefine.worker;
 
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.run.JobRunner;
+import dev.slicefine.worker.run.WebhookPolicy;
 import dev.slicefine.worker.run.Webhooks;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;
@@ -26,11 +27,17 @@ public class WorkerAutoConfiguration {
         return new JobQueue(jdbc, tx);
     }
 
+    @Bean
+    @ConditionalOnMissingBean
+    public WebhookPolicy webhookPolicy(WorkerProperties properties) {
+        return properties.webhooks().policy();
+    }
+
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public Webhooks webhooks(JobQueue queue, WorkerProperties properties) {
+    public Webhooks webhooks(JobQueue queue, WorkerProperties properties, WebhookPolicy policy) {
         return new Webhooks(queue, properties.webhookSecret(), properties.worker().webhookAttempts(),
-                properties.worker().webhookBackoff());
+                properties.worker().webhookBackoff(), policy);
     }
 
     @Bean

@@ -14,7 +14,29 @@ public record WorkerProperties(
         @DefaultValue("./data") Path dataDir,
         /** HMAC-SHA256 key for webhook signatures; webhooks are sent unsigned when absent. */
         String webhookSecret,
-        @DefaultValue Worker worker) {
+        @DefaultValue Worker worker,
+        @DefaultValue Webhooks webhooks) {
+
+    /** Where webhooks may go (see {@link dev.slicefine.worker.run.WebhookPolicy}). */
+    public record Webhooks(
+            /** Let webhooks reach loopback, private and link-local receivers on any port (self-hosted setups). */
+            @DefaultValue("false") boolean allowPrivate,
+            /** Non-default ports public receivers may use. */
+            @DefaultValue java.util.List<Integer> allowedPorts,
+            /**
+             * Host names the policy resolves to these addresses instead of asking DNS (name -> IP). Only the check
+             * uses it, not the connection: it lets tests give a public-looking name a loopback answer.
+             */
+            @DefaultValue java.util.Map<String, String> hosts) {
+
+        public dev.slicefine.worker.run.WebhookPolicy policy() {
+            return new dev.slicefine.worker.run.WebhookPolicy(allowPrivate, java.util.Set.copyOf(allowedPorts), host -> {
+                String fixed = hosts.get(host.toLowerCase(java.util.Locale.ROOT));
+                return fixed != null ? new java.net.InetAddress[]{java.net.InetAddress.getByName(fixed)}
+                        : java.net.InetAddress.getAllByName(host);
+            });
+        }
+    }
 
     public record Worker(
             /** The api runs a worker pool in its own JVM (single-machine default). */

@@ -229,7 +229,7 @@ class JobLifecycleIT extends WorkerTestBase {
                 assertThat(c[0]).startsWith("{\"job_id\":\"" + job + "\",\"status\":\"failed\",\"error\":{\"code\":\"dataset_invalid\"");
             });
             assertThat(events(job)).filteredOn(e -> e.get("type").equals("warning")).singleElement()
-                    .satisfies(e -> assertThat((String) e.get("message")).contains("failed after 3 tries: HTTP 500"));
+                    .satisfies(e -> assertThat((String) e.get("message")).isEqualTo("webhook delivery failed (status 500)"));
         } finally {
             server.stop(0);
         }

@@ -154,7 +154,9 @@ public class ArtifactService {
                     if (kind.equals("merged")) {
                         Merger.merge(model.path(), diffDir, out);
                     } else {
-                        PeftExporter.export(model.path(), diffDir, out);
+                        // The adapter names its base by the model's name, never by a server path.
+                        PeftExporter.export(model.path(), diffDir, out, jdbc.sql("SELECT name FROM models WHERE id = :m")
+                                .param("m", job.modelId()).query(String.class).optional().orElse("model"));
                     }
                 } catch (CheckpointException e) {
                     if (kind.equals("peft")) {

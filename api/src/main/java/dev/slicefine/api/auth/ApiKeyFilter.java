@@ -1,6 +1,7 @@
 package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.Problems;
+import dev.slicefine.api.common.RequestHygieneFilter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -16,7 +17,11 @@ import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 import tools.jackson.databind.ObjectMapper;
 
-/** Every {@code /v1/**} request needs {@code Authorization: Bearer sk-...}; the caller is put on the request. */
+/**
+ * Every {@code /v1/**} request needs {@code Authorization: Bearer sk-...}; the caller is put on the request. Decided
+ * on the path the dispatcher routes (decoded, normalised) as well as the raw one, so {@code /%761/models} or
+ * {@code /v1/./keys} cannot slip past.
+ */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 10)
 class ApiKeyFilter extends OncePerRequestFilter {
@@ -32,8 +37,12 @@ class ApiKeyFilter extends OncePerRequestFilter {
 
     @Override
     protected boolean shouldNotFilter(HttpServletRequest request) {
-        String path = request.getRequestURI().substring(request.getContextPath().length());
-        return !(path.equals("/v1") || path.startsWith("/v1/"));
+        String raw = request.getRequestURI().substring(request.getContextPath().length());
+        return !(api(raw) || api(RequestHygieneFilter.routedPath(request)));
+    }
+
+    private static boolean api(String path) {
+        return path.equals("/v1") || path.startsWith("/v1/") || path.startsWith("/v1;");
     }
 
     @Override
@@ -50,7 +59,6 @@ class ApiKeyFilter extends OncePerRequestFilter {
             response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
             response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
             var problem = Problems.of(HttpStatus.UNAUTHORIZED, "unauthorized", detail);
-            problem.setInstance(java.net.URI.create(request.getRequestURI()));
             json.writeValue(response.getOutputStream(), problem);
             return;
         }

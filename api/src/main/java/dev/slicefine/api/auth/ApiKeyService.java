@@ -1,6 +1,8 @@
 package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.TextFields;
+import dev.slicefine.api.auth.TenantService;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -38,8 +40,16 @@ public class ApiKeyService {
         return Optional.empty();
     }
 
+    /** Whether the key behind {@code caller} is still live (not revoked, still of its tenant): long streams ask again. */
+    public boolean stillValid(Caller caller) {
+        return keys.byId(caller.keyId())
+                .filter(k -> k.revokedAt() == null && k.tenantId().equals(caller.tenantId()))
+                .isPresent();
+    }
+
     @Transactional
     public CreatedKey create(Caller caller, CreateKeyRequest request) {
+        TextFields.check("name", request.name());
         UUID tenantId = caller.tenantId();
         boolean admin = Boolean.TRUE.equals(request.admin());
         if (request.tenantId() != null && !request.tenantId().equals(caller.tenantId())) {

@@ -28,7 +28,9 @@ class CallerArgumentResolver implements HandlerMethodArgumentResolver, WebMvcCon
             WebDataBinderFactory binderFactory) {
         Object caller = request.getAttribute(ApiKeyFilter.CALLER_ATTRIBUTE, RequestAttributes.SCOPE_REQUEST);
         if (caller == null) {
-            throw new IllegalStateException("No caller: the handler is outside /v1");
+            // Only reachable through a path the key filter did not see as /v1: answer as it would have.
+            throw new dev.slicefine.api.common.ApiException(org.springframework.http.HttpStatus.UNAUTHORIZED,
+                    "unauthorized", "Missing Authorization: Bearer <api key>");
         }
         return caller;
     }

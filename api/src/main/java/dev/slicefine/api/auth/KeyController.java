@@ -30,7 +30,9 @@ class KeyController {
     @Operation(summary = "Create a key; the secret is in this answer only")
     ResponseEntity<CreatedKey> create(Caller caller, @Valid @RequestBody CreateKeyRequest request) {
         CreatedKey key = service.create(caller, request);
-        return ResponseEntity.created(URI.create("/v1/keys/" + key.id())).body(key);
+        // The secret is in this answer only: no cache, proxy or browser may keep it.
+        return ResponseEntity.created(URI.create("/v1/keys/" + key.id()))
+                .cacheControl(org.springframework.http.CacheControl.noStore()).header("Pragma", "no-cache").body(key);
     }
 
     @GetMapping

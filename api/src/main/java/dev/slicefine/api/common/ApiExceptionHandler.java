@@ -24,10 +24,20 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 @RestControllerAdvice
 public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiExceptionHandler.class);
+    private final java.nio.file.Path dataDir;
+
+    ApiExceptionHandler(SliceFineProperties properties) {
+        this.dataDir = properties.dataDir();
+    }
+
+    /** No server path reaches a client, whatever message a lower layer wrote. */
+    private String clean(String detail) {
+        return ServerPaths.redact(detail, dataDir);
+    }
 
     @ExceptionHandler(ApiException.class)
     ResponseEntity<ProblemDetail> api(ApiException e) {
-        return ResponseEntity.status(e.status()).body(Problems.of(e.status(), e.code(), e.getMessage()));
+        return ResponseEntity.status(e.status()).body(Problems.of(e.status(), e.code(), clean(e.getMessage())));
     }
 
     /** Storage lives in the worker module (shared with workers); its errors become the same problems as before. */
@@ -37,7 +47,7 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
             case TOO_LARGE -> HttpStatus.CONTENT_TOO_LARGE;
             case INSUFFICIENT_STORAGE -> HttpStatus.INSUFFICIENT_STORAGE;
         };
-        return ResponseEntity.status(status).body(Problems.of(status, e.code(), e.getMessage()));
+        return ResponseEntity.status(status).body(Problems.of(status, e.code(), clean(e.getMessage())));
     }
 
     @ExceptionHandler({FileUploadSizeException.class, FileUploadByteCountLimitException.class})
@@ -69,6 +79,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
                 "Parameter '" + e.getName() + "' has an invalid value"));
     }
 
+    /** A row this request refers to changed under it (a deleted parent: foreign key), caught where no service did. */
+    @ExceptionHandler(org.springframework.dao.DataIntegrityViolationException.class)
+    ResponseEntity<ProblemDetail> integrity(Exception e) {
+        log.info("Integrity violation answered as 409: {}", e.toString());
+        return ResponseEntity.status(HttpStatus.CONFLICT).body(Problems.of(HttpStatus.CONFLICT, "conflict",
+                "The request conflicts with a concurrent change; retry it"));
+    }
+
     /** The client went away mid-request: nobody to answer. */
     @ExceptionHandler(org.apache.catalina.connector.ClientAbortException.class)
     void clientAbort(Exception e) {
@@ -85,6 +103,12 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     @Override
     protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
             HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+        for (Throwable c = ex; c != null; c = c.getCause()) {
+            if (c instanceof tools.jackson.databind.exc.UnrecognizedPropertyException u) {
+                return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "unknown_field",
+                        "Unknown field '" + u.getPropertyName() + "'"));
+            }
+        }
         return ResponseEntity.badRequest().body(Problems.of(HttpStatus.BAD_REQUEST, "malformed_request",
                 "The request body could not be read as the expected JSON"));
     }

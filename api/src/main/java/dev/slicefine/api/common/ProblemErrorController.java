@@ -20,7 +20,8 @@ public class ProblemErrorController implements ErrorController {
     @RequestMapping(value = "${server.error.path:/error}", produces = {MediaType.APPLICATION_PROBLEM_JSON_VALUE, MediaType.ALL_VALUE})
     public ResponseEntity<ProblemDetail> error(HttpServletRequest request) {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
-        HttpStatusCode status = code instanceof Integer i ? HttpStatusCode.valueOf(i) : HttpStatus.INTERNAL_SERVER_ERROR;
+        // Asked for directly (GET /error), there is no error: nothing is here.
+        HttpStatusCode status = code instanceof Integer i ? HttpStatusCode.valueOf(i) : HttpStatus.NOT_FOUND;
         String detail = status.is5xxServerError() ? "An internal error occurred; it has been logged."
                 : (HttpStatus.resolve(status.value()) != null ? HttpStatus.resolve(status.value()).getReasonPhrase() : "Error");
         return ResponseEntity.status(status).contentType(MediaType.APPLICATION_PROBLEM_JSON)

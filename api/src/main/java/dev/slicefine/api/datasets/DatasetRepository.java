@@ -24,7 +24,10 @@ class DatasetRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    DatasetRepository(JdbcClient jdbc, JsonMapper json) {
+    private final java.nio.file.Path dataDir;
+
+    DatasetRepository(JdbcClient jdbc, JsonMapper json, dev.slicefine.api.common.SliceFineProperties properties) {
+        this.dataDir = properties.dataDir();
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -84,7 +87,8 @@ class DatasetRepository {
                 UPDATE datasets SET status = :status, task = :task, report = CAST(:report AS jsonb), updated_at = now()
                 WHERE id = :id AND status = 'validating'""")
                 .param("id", id).param("status", status.name()).param("task", report.task())
-                .param("report", json.writeValueAsString(report)).update() > 0;
+                .param("report", dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), dataDir))
+                .update() > 0;
     }
 
     private DatasetView map(ResultSet rs, int row) throws SQLException {

@@ -141,7 +141,8 @@ public final class ArchiveReader {
                 if (entry.isDirectory()) {
                     continue;
                 }
-                if (!entry.isFile()) {
+                // isFile() is true for any type flag it does not know as a directory, FIFOs and devices included.
+                if (!entry.isFile() || entry.isFIFO() || entry.isCharacterDevice() || entry.isBlockDevice()) {
                     throw ApiException.badRequest("unsupported_entry",
                             "The archive entry '" + entry.getName() + "' is not a regular file");
                 }

@@ -3,6 +3,7 @@ package dev.slicefine.api.files;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.storage.BlobCandidate;
 import dev.slicefine.storage.BlobStore;
+import dev.slicefine.api.common.TextFields;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,12 +73,21 @@ public final class MultipartUpload {
                         if (value.length > MAX_FIELD_BYTES) {
                             throw ApiException.badRequest("field_too_large", "Form field '" + item.getFieldName() + "' is too large");
                         }
-                        fields.put(item.getFieldName(), new String(value, StandardCharsets.UTF_8));
+                        TextFields.check("form field name", item.getFieldName());
+                        fields.put(item.getFieldName(),
+                                TextFields.check(item.getFieldName(), new String(value, StandardCharsets.UTF_8)));
                     } else {
-                        String name = item.getName();
+                        String name;
+                        try {
+                            name = item.getName();
+                        } catch (java.nio.file.InvalidPathException e) {
+                            // commons-fileupload refuses a NUL in the name itself: the same refusal as ours.
+                            name = "\0";
+                        }
                         if (name == null || name.isEmpty()) {
                             throw ApiException.badRequest("missing_filename", "File part '" + item.getFieldName() + "' has no filename");
                         }
+                        TextFields.check("filename", name);
                         checkName.accept(name, fields);
                         files.add(new FilePart(item.getFieldName(), name, store.write(in, maxBytes)));
                     }

@@ -1,6 +1,7 @@
 package dev.slicefine.api.files;
 
 import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.TextFields;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,7 +14,7 @@ public final class SafePaths {
         if (raw == null || raw.isBlank()) {
             throw ApiException.badRequest("unsafe_path", "A file has no name");
         }
-        if (raw.indexOf('\0') >= 0 || raw.chars().anyMatch(c -> c < 0x20)) {
+        if (!TextFields.clean(raw)) {
             throw ApiException.badRequest("unsafe_path", "The path '" + printable(raw) + "' contains control characters");
         }
         if (raw.indexOf('\\') >= 0) {

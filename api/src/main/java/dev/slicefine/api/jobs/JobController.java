@@ -86,7 +86,7 @@ class JobController {
     SseEmitter eventStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.row(caller, id);
-        return streams.open(id, JobStreams.Kind.events, resumeFrom(lastEventId, after));
+        return streams.open(caller, id, JobStreams.Kind.events, resumeFrom(lastEventId, after));
     }
 
     @GetMapping("/{id}/metrics")
@@ -103,7 +103,7 @@ class JobController {
     SseEmitter metricStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.row(caller, id);
-        return streams.open(id, JobStreams.Kind.metrics, resumeFrom(lastEventId, after));
+        return streams.open(caller, id, JobStreams.Kind.metrics, resumeFrom(lastEventId, after));
     }
 
     @ExceptionHandler(InvalidJobException.class)

@@ -6,13 +6,16 @@ import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Page;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.engine.config.ConfigErrors;
+import dev.slicefine.api.common.TextFields;
+import dev.slicefine.worker.run.WebhookPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
+import org.springframework.dao.DataIntegrityViolationException;
+import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
-import org.springframework.stereotype.Service;
 
 /** Creating (validated, idempotent), reading and cancelling jobs. The worker moves them on from 'queued'. */
 @Service
@@ -24,8 +27,11 @@ public class JobService {
     private final JobValidator validator;
     private final TransactionTemplate tx;
     private final SliceFineProperties properties;
+    private final WebhookPolicy webhooks;
 
-    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, SliceFineProperties properties) {
+    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, SliceFineProperties properties,
+               WebhookPolicy webhooks) {
+        this.webhooks = webhooks;
         this.jobs = jobs;
         this.validator = validator;
         this.tx = tx;
@@ -36,8 +42,16 @@ public class JobService {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ApiException.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
         }
+        TextFields.check("Idempotency-Key", idempotencyKey);
+        if (body != null && body.path("name").isString()) {
+            TextFields.check("name", body.get("name").asString());
+        }
         ConfigErrors parseErrors = new ConfigErrors();
         JobRequest request = JobRequest.parse(body, parseErrors);
+        if (body != null && body.path("webhook_url").isString()) {
+            webhooks.checkAtCreation(body.get("webhook_url").asString())
+                    .ifPresent(r -> parseErrors.add("webhook_url", "webhook_not_allowed", r.detail()));
+        }
         if (idempotencyKey != null && request != null) {
             // An expired key no longer names its job (Stripe's rule): the job keeps running, the key is free again.
             jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl());
@@ -48,15 +62,22 @@ public class JobService {
         }
         JsonNode config = validator.check(caller, request, parseErrors).config();
         UUID id = UUID.randomUUID();
-        Boolean inserted = tx.execute(status -> {
-            if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
-                    request.name(), request.priority(), config, idempotencyKey)) {
-                return false;
-            }
-            jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
-                    "Validated and queued");
-            return true;
-        });
+        Boolean inserted;
+        try {
+            inserted = tx.execute(status -> {
+                if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
+                        request.name(), request.priority(), config, idempotencyKey)) {
+                    return false;
+                }
+                jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
+                        "Validated and queued");
+                return true;
+            });
+        } catch (DataIntegrityViolationException e) {
+            // The model or a dataset was deleted between validation and insert (foreign key): it is gone now.
+            throw ApiException.conflict("resource_deleted",
+                    "The model or dataset was deleted while the job was being created");
+        }
         if (!Boolean.TRUE.equals(inserted)) {
             // A concurrent request with the same key won the insert.
             return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);

@@ -1,5 +1,7 @@
 package dev.slicefine.api.jobs;
 
+import dev.slicefine.api.auth.ApiKeyService;
+import dev.slicefine.api.auth.Caller;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
@@ -21,7 +23,8 @@ import tools.jackson.databind.json.JsonMapper;
  * Server-Sent Events for a job's events or metrics. No request thread is held: each open stream is a task on a
  * small scheduled pool that polls the database every {@code poll} and pushes new rows (id = seq or metric id,
  * event = type, data = JSON). A heartbeat comment every {@code heartbeat} finds clients that went away: the failed
- * write stops the task. The stream ends after the job is terminal and its last rows were sent.
+ * write stops the task. The stream ends after the job is terminal and its last rows were sent, and within
+ * {@code auth-recheck} of its key being revoked (the key and its tenant are checked again that often).
  */
 @Component
 class JobStreams implements DisposableBean {
@@ -31,19 +34,24 @@ class JobStreams implements DisposableBean {
     enum Kind { events, metrics }
 
     private final JobRepository jobs;
+    private final ApiKeyService keys;
     private final JsonMapper json;
     private final Duration poll;
+    private final Duration authRecheck;
     private final Duration heartbeat;
     private final int maxStreams;
     private final ScheduledExecutorService pool;
     private final AtomicInteger open = new AtomicInteger();
 
-    JobStreams(JobRepository jobs, JsonMapper json,
+    JobStreams(JobRepository jobs, ApiKeyService keys, JsonMapper json,
                @Value("${slicefine.jobs.stream.poll:500ms}") Duration poll,
+               @Value("${slicefine.jobs.stream.auth-recheck:2s}") Duration authRecheck,
                @Value("${slicefine.jobs.stream.heartbeat:15s}") Duration heartbeat,
                @Value("${slicefine.jobs.stream.max-open:1000}") int maxStreams,
                @Value("${slicefine.jobs.stream.threads:2}") int threads) {
         this.jobs = jobs;
+        this.keys = keys;
+        this.authRecheck = authRecheck;
         this.json = json;
         this.poll = poll;
         this.heartbeat = heartbeat;
@@ -60,14 +68,14 @@ class JobStreams implements DisposableBean {
         return open.get();
     }
 
-    SseEmitter open(UUID jobId, Kind kind, long after) {
+    SseEmitter open(Caller caller, UUID jobId, Kind kind, long after) {
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             throw new dev.slicefine.api.common.ApiException(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,
                     "too_many_streams", "Too many open event streams; retry later or poll the JSON endpoint");
         }
         SseEmitter emitter = new SseEmitter(0L);
-        Stream stream = new Stream(jobId, kind, after, emitter);
+        Stream stream = new Stream(caller, jobId, kind, after, emitter);
         emitter.onCompletion(stream::stop);
         emitter.onTimeout(stream::stop);
         emitter.onError(e -> stream.stop());
@@ -86,6 +94,8 @@ class JobStreams implements DisposableBean {
     }
 
     private final class Stream {
+        final Caller caller;
+        long lastAuthCheck = System.nanoTime();
         final UUID jobId;
         final Kind kind;
         final SseEmitter emitter;
@@ -94,7 +104,8 @@ class JobStreams implements DisposableBean {
         volatile ScheduledFuture<?> future;
         boolean stopped;
 
-        Stream(UUID jobId, Kind kind, long after, SseEmitter emitter) {
+        Stream(Caller caller, UUID jobId, Kind kind, long after, SseEmitter emitter) {
+            this.caller = caller;
             this.jobId = jobId;
             this.kind = kind;
             this.last = after;
@@ -106,6 +117,16 @@ class JobStreams implements DisposableBean {
                 return;
             }
             try {
+                if (System.nanoTime() - lastAuthCheck > authRecheck.toNanos()) {
+                    lastAuthCheck = System.nanoTime();
+                    if (!keys.stillValid(caller)) {
+                        log.info("SSE stream for job {} closed: key {} revoked", jobId, caller.keyId());
+                        stop();
+                        emitter.send(SseEmitter.event().name("revoked").data("{\"code\":\"unauthorized\"}"));
+                        emitter.complete();
+                        return;
+                    }
+                }
                 // Status first: rows written before the job turned terminal are then surely in the fetch below.
                 boolean terminal = jobs.status(jobId).map(JobStatus::terminal).orElse(true);
                 int sent;

@@ -24,7 +24,10 @@ class ModelRepository {
     private final JdbcClient jdbc;
     private final JsonMapper json;
 
-    ModelRepository(JdbcClient jdbc, JsonMapper json) {
+    private final java.nio.file.Path dataDir;
+
+    ModelRepository(JdbcClient jdbc, JsonMapper json, dev.slicefine.api.common.SliceFineProperties properties) {
+        this.dataDir = properties.dataDir();
         this.jdbc = jdbc;
         this.json = json;
     }
@@ -85,14 +88,14 @@ class ModelRepository {
         return jdbc.sql("""
                 UPDATE models SET status = :status, report = CAST(:report AS jsonb), updated_at = now()
                 WHERE id = :id AND status = 'validating'""")
-                .param("id", id).param("status", status.name()).param("report", json.writeValueAsString(report))
+                .param("id", id).param("status", status.name()).param("report", dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), dataDir))
                 .update() > 0;
     }
 
     /** Stores what is known so far while the model stays 'validating'. */
     void recordPending(UUID id, ModelReport report) {
         jdbc.sql("UPDATE models SET report = CAST(:report AS jsonb), updated_at = now() WHERE id = :id AND status = 'validating'")
-                .param("id", id).param("report", json.writeValueAsString(report)).update();
+                .param("id", id).param("report", dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), dataDir)).update();
     }
 
     private List<ModelView> withFiles(List<ModelView> models) {
@@ -117,6 +120,6 @@ class ModelRepository {
         return new ModelView(rs.getObject("id", UUID.class), rs.getString("name"),
                 ValidationStatus.valueOf(rs.getString("status")), rs.getString("source_format"), rs.getString("sha256"),
                 rs.getString("upload_sha256"), rs.getLong("total_size"), List.of(),
-                report == null ? null : json.readValue(report, ModelReport.class), created, Rows.instant(rs, "updated_at"));
+                report == null ? null : json.readerFor(ModelReport.class).without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(report), created, Rows.instant(rs, "updated_at"));
     }
 }

@@ -72,8 +72,11 @@ class ResumableUploadController {
             throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type",
                     "PATCH bodies are application/offset+octet-stream");
         }
-        if (offset == null || offset < 0) {
+        if (offset == null) {
             throw ApiException.badRequest("missing_offset", "The Upload-Offset header is required");
+        }
+        if (offset < 0) {
+            throw ApiException.badRequest("invalid_offset", "Upload-Offset must be a byte count (0 or more), got " + offset);
         }
         long now = service.append(caller, id, offset, request.getInputStream());
         return ResponseEntity.noContent().header(OFFSET, Long.toString(now)).build();

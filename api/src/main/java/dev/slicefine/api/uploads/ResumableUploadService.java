@@ -3,6 +3,7 @@ package dev.slicefine.api.uploads;
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.api.common.TextFields;
 import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.files.FileRules;
 import dev.slicefine.api.files.SafePaths;
@@ -59,6 +60,10 @@ public class ResumableUploadService {
         if (request.size() > max) {
             throw ApiException.tooLarge("payload_too_large", "The upload is " + request.size() + " bytes; the limit is " + max + " bytes");
         }
+        TextFields.check("name", request.name());
+        TextFields.check("format", request.format());
+        TextFields.check("text_field", request.textField());
+        TextFields.check("label_field", request.labelField());
         String path = SafePaths.relative(request.filename());
         if (request.purpose() == UploadPurpose.model) {
             FileRules.refusePickle(path);
@@ -145,13 +150,22 @@ public class ResumableUploadService {
             BlobCandidate candidate = store.importFile(file);
             CreateUploadRequest meta = row.request();
             // Marked completed in the transaction that creates the model or dataset: a crash cannot create it twice.
-            if (row.purpose() == UploadPurpose.model) {
-                models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
-                        SafePaths.relative(row.filename()), candidate, result -> uploads.complete(id, result));
-            } else {
-                datasets.create(caller, DatasetService.Options.of(meta.name(), meta.format(), meta.task(), meta.textField(),
-                        meta.labelField(), meta.textPairField(), meta.promptField(), meta.completionField()),
-                        row.filename(), candidate, result -> uploads.complete(id, result));
+            try {
+                if (row.purpose() == UploadPurpose.model) {
+                    models.createFromArchive(caller, meta.name() == null ? "model" : meta.name(),
+                            SafePaths.relative(row.filename()), candidate, result -> uploads.complete(id, result));
+                } else {
+                    datasets.create(caller, DatasetService.Options.of(meta.name(), meta.format(), meta.task(),
+                            meta.textField(), meta.labelField(), meta.textPairField(), meta.promptField(),
+                            meta.completionField()), row.filename(), candidate, result -> uploads.complete(id, result));
+                }
+            } catch (ApiException e) {
+                if (e.status().is4xxClientError()) {
+                    // Refused content will be refused again: drop the upload and its bytes now, not at expiry.
+                    uploads.delete(id);
+                    Files.deleteIfExists(file);
+                }
+                throw e;
             }
             Files.deleteIfExists(file);
             return get(caller, id);

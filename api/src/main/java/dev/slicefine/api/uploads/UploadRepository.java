@@ -37,7 +37,7 @@ class UploadRepository {
                 .param("id", id).param("t", tenantId)
                 .query((rs, i) -> new UploadRow(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
                         UploadPurpose.valueOf(rs.getString("purpose")), rs.getString("filename"), rs.getLong("total_size"),
-                        json.readValue(rs.getString("meta"), CreateUploadRequest.class), rs.getString("status"),
+                        json.readerFor(CreateUploadRequest.class).without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(rs.getString("meta")), rs.getString("status"),
                         rs.getObject("result_id", UUID.class), Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at")))
                 .optional();
     }

@@ -25,6 +25,8 @@ import java.util.regex.Pattern;
  * fresh data dir, uploads a model folder and a JSONL dataset, then
  * <ol>
  *   <li>job creation: --clients concurrent clients each POST /v1/jobs --per-client times (p50/p99/max, jobs/s);</li>
+ *   <li>with --list-seconds N: --list-clients clients GET /v1/jobs for N s while --streams SSE streams of queued
+ *       jobs' events stay open (p50/p99, errors, and how many streams were still open at the end);</li>
  *   <li>with --train: one job of --max-steps on the embedded worker, followed to 'succeeded', then GET
  *       /artifacts/merged twice (first: merge + download, second: cached download) with MB/s, and the server's heap
  *       (jvm_memory_used_bytes{area="heap"} from /actuator/prometheus) and RSS sampled during the downloads.</li>
@@ -80,6 +82,11 @@ public final class JobBenchmark {
             if (clients > 0) {
                 creation(base, body, clients, perClient, server.pid());
             }
+            int listSeconds = Integer.parseInt(arg(args, "--list-seconds", "0"));
+            if (listSeconds > 0) {
+                listing(base, body, Integer.parseInt(arg(args, "--list-clients", "50")), listSeconds,
+                        Integer.parseInt(arg(args, "--streams", "20")), server.pid());
+            }
             if (train) {
                 train(base, body, server.pid());
             }
@@ -129,6 +136,81 @@ public final class JobBenchmark {
                             + "max %.1f ms, %d errors; heap %.0f MB, RSS %d MB%n", clients, perClient, sorted.length, seconds,
                     sorted.length / seconds, pct(sorted, 50), pct(sorted, 99), sorted[sorted.length - 1] / 1e6, errors.get(),
                     heapMb(base), rssKb(pid) / 1024);
+        }
+    }
+
+    private static void listing(String base, String body, int clients, int seconds, int streams, long pid) throws Exception {
+        List<String> jobs = new ArrayList<>();
+        for (int i = 0; i < streams; i++) {
+            jobs.add(post(base, body, null).body().replaceAll("(?s).*?\"id\":\"([^\"]+)\".*", "$1"));
+        }
+        HttpClient sse = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<java.util.concurrent.CompletableFuture<HttpResponse<java.util.stream.Stream<String>>>> open = new ArrayList<>();
+        AtomicInteger eventsSeen = new AtomicInteger();
+        AtomicInteger closed = new AtomicInteger();
+        for (String job : jobs) {
+            var f = sse.sendAsync(HttpRequest.newBuilder(URI.create(base + "/v1/jobs/" + job + "/events"))
+                    .header("Authorization", "Bearer " + KEY).header("Accept", "text/event-stream").GET().build(),
+                    HttpResponse.BodyHandlers.ofLines());
+            f.thenAcceptAsync(r -> {
+                r.body().forEach(line -> {
+                    if (line.startsWith("id:")) {
+                        eventsSeen.incrementAndGet();
+                    }
+                });
+                closed.incrementAndGet();
+            });
+            open.add(f);
+        }
+        for (var f : open) {
+            if (f.get(30, java.util.concurrent.TimeUnit.SECONDS).statusCode() != 200) {
+                throw new IllegalStateException("SSE stream refused");
+            }
+        }
+        ConcurrentLinkedQueue<Long> latencies = new ConcurrentLinkedQueue<>();
+        AtomicInteger errors = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int c = 0; c < clients; c++) {
+            Thread t = new Thread(() -> {
+                HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+                HttpRequest list = HttpRequest.newBuilder(URI.create(base + "/v1/jobs"))
+                        .header("Authorization", "Bearer " + KEY).GET().build();
+                while (!stop.get()) {
+                    long t0 = System.nanoTime();
+                    try {
+                        if (http.send(list, HttpResponse.BodyHandlers.discarding()).statusCode() != 200) {
+                            errors.incrementAndGet();
+                        }
+                    } catch (Exception e) {
+                        errors.incrementAndGet();
+                    }
+                    latencies.add(System.nanoTime() - t0);
+                }
+            });
+            t.start();
+            threads.add(t);
+        }
+        double load0 = loadAverage();
+        Thread.sleep(seconds * 1000L);
+        stop.set(true);
+        for (Thread t : threads) {
+            t.join();
+        }
+        long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
+        System.out.printf("GET /v1/jobs, %d clients, %d s, %d SSE streams open: %d requests (%.0f req/s), p50 %.1f ms, "
+                        + "p99 %.1f ms, max %.1f ms, %d errors; streams still open %d of %d (%d events received); "
+                        + "load average %.1f at start, %.1f at end; heap %.0f MB, RSS %d MB%n", clients, seconds, streams,
+                sorted.length, sorted.length / (double) seconds, pct(sorted, 50), pct(sorted, 99),
+                sorted[sorted.length - 1] / 1e6, errors.get(), streams - closed.get(), streams, eventsSeen.get(), load0,
+                loadAverage(), heapMb(base), rssKb(pid) / 1024);
+    }
+
+    private static double loadAverage() {
+        try {
+            return Double.parseDouble(Files.readString(Path.of("/proc/loadavg")).split(" ")[0]);
+        } catch (Exception e) {
+            return -1;
         }
     }
 

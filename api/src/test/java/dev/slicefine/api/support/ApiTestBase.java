@@ -33,7 +33,9 @@ import static org.assertj.core.api.Assertions.assertThat;
                 "logging.level.io.zonky=WARN",
                 // The shared context must not train: job tests play the worker with SQL. End-to-end tests start
                 // their own server with the embedded worker.
-                "slicefine.worker.embedded=false"
+                "slicefine.worker.embedded=false",
+                // A public-looking name that resolves to loopback (there is no DNS here): the SSRF rule must catch it.
+                "slicefine.webhooks.hosts[hooks.example.test]=127.0.0.1"
         })
 public abstract class ApiTestBase {
     public static final String ADMIN_KEY = "sk-test-admin-0123456789abcdefghij";

@@ -44,6 +44,14 @@ public final class PeftExporter {
     private PeftExporter() {}
 
     public static void export(Path modelDir, Path diffDir, Path outDir) {
+        export(modelDir, diffDir, outDir, null);
+    }
+
+    /**
+     * {@code baseName} is what the adapter's {@code base_model_name_or_path} says (a service passes the model's name);
+     * null: the name the run recorded for its base, never a machine's path.
+     */
+    public static void export(Path modelDir, Path diffDir, Path outDir, String baseName) {
         SliceDiff diff = SliceDiff.read(diffDir);
         Merger.checkBase(modelDir, diffDir, diff.baseSha256());
         ModelConfig config = ModelConfigs.read(modelDir);
@@ -51,7 +59,7 @@ public final class PeftExporter {
         try (TensorSource source = Checkpoints.openTensors(modelDir)) {
             prefix = CheckpointLayout.of(config, source).prefix();
         }
-        export(config, prefix, diff, outDir, baseName(diff.manifest(), modelDir));
+        export(config, prefix, diff, outDir, baseName != null ? baseName : baseName(diff.manifest(), modelDir));
     }
 
     /** base_model_name_or_path: the base's folder name as the run recorded it, never a machine's path. */

@@ -9,6 +9,7 @@ import dev.slicefine.engine.models.ConfigException;
 import dev.slicefine.engine.models.ModelConfig;
 import dev.slicefine.engine.models.ModelConfigs;
 import dev.slicefine.engine.models.ModelFamily;
+import dev.slicefine.engine.tokenizer.TextTokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,14 @@ public final class ModelInspector {
             List<String> warnings = new ArrayList<>(layout.warnings());
             if (config.family().modality() == ModelFamily.Modality.TEXT && !tokenizer) {
                 warnings.add("tokenizer.json is missing: text datasets cannot be tokenized for this model");
+            }
+            if (tokenizer) {
+                // Parsed exactly as training will load it: a tokenizer that fails there fails here.
+                try {
+                    TextTokenizer.load(modelDir, 0);
+                } catch (RuntimeException e) {
+                    problems.add("tokenizer.json cannot be loaded: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+                }
             }
             long params = 0;
             var dtypes = new TreeSet<String>();

@@ -156,9 +156,9 @@ public final class ShardedSafetensors implements TensorSource {
     private static SafetensorsFile openShard(Path indexJson, Path directory, String shardName) {
         Path shard = directory.resolve(shardName).normalize();
         // A shard is a file next to the index; "../" or an absolute path would read files the upload never held.
-        if (shardName.isEmpty() || !directory.equals(shard.getParent())) {
+        if (shardName.isEmpty() || !directory.equals(shard.getParent()) || !shardName.endsWith(".safetensors")) {
             throw new CheckpointException("Sharded checkpoint index " + indexJson + " names shard '" + shardName
-                    + "', which is not a file name in the index's folder.");
+                    + "', which is not a file name in the index's folder or not a .safetensors file.");
         }
         if (!Files.isRegularFile(shard)) {
             throw new CheckpointException("Sharded checkpoint " + indexJson + " is missing shard " + shardName

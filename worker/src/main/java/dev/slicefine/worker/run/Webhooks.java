@@ -21,7 +21,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Tells a job's {@code webhook_url} how it ended: a JSON body signed with HMAC-SHA256 over the exact body bytes
  * ({@code X-SliceFine-Signature: sha256=<hex>}), retried with exponential backoff on its own thread, so a slow
- * receiver never holds a worker; a delivery that keeps failing becomes a {@code warning} event of the job.
+ * receiver never holds a worker; a delivery that keeps failing becomes a {@code warning} event of the job that says
+ * only "delivery failed (status N / timeout)" (the details, which could map a network, stay in the server log).
+ * {@link WebhookPolicy} is asked before every attempt, after resolving the host; redirects are never followed.
  */
 public class Webhooks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
@@ -31,15 +33,18 @@ public class Webhooks implements AutoCloseable {
     private final String secret;
     private final int attempts;
     private final Duration backoff;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    private final WebhookPolicy policy;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "slicefine-webhooks");
         t.setDaemon(true);
         return t;
     });
 
-    public Webhooks(JobQueue queue, String secret, int attempts, Duration backoff) {
+    public Webhooks(JobQueue queue, String secret, int attempts, Duration backoff, WebhookPolicy policy) {
         this.queue = queue;
+        this.policy = policy;
         this.secret = secret;
         this.attempts = Math.max(1, attempts);
         this.backoff = backoff;
@@ -69,7 +74,14 @@ public class Webhooks implements AutoCloseable {
 
     private void deliver(UUID job, String url, byte[] body) {
         String last = null;
+        String shown = null;
         for (int i = 1; i <= attempts; i++) {
+            var refusal = policy.checkAtDelivery(url);
+            if (refusal.isPresent()) {
+                last = "refused by the webhook policy: " + refusal.get().detail();
+                shown = "address not allowed";
+                break; // DNS could change, but retrying a refused address only probes it again
+            }
             try {
                 HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
                         .header("Content-Type", "application/json")
@@ -82,11 +94,13 @@ public class Webhooks implements AutoCloseable {
                     return;
                 }
                 last = "HTTP " + res.statusCode();
+                shown = "status " + res.statusCode();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (Exception e) {
                 last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+                shown = "timeout";
             }
             if (i < attempts) {
                 try {
@@ -97,10 +111,9 @@ public class Webhooks implements AutoCloseable {
                 }
             }
         }
-        log.warn("Job {}: webhook {} failed after {} tries: {}", job, url, attempts, last);
+        log.warn("Job {}: webhook {} failed: {}", job, url, last);
         try {
-            queue.event(job, "warning", null, null, "webhook_failed",
-                    "webhook " + url + " failed after " + attempts + " tries: " + last, null);
+            queue.event(job, "warning", null, null, "webhook_failed", "webhook delivery failed (" + shown + ")", null);
         } catch (RuntimeException e) {
             log.warn("Job {}: could not record the webhook failure: {}", job, e.toString());
         }

@@ -60,6 +60,8 @@ public abstract class WorkerTestBase {
                     "--spring.jmx.enabled=false",
                     "--slicefine.data-dir=" + dataDir,
                     "--slicefine.webhook-secret=test-secret",
+                    // The test receivers listen on 127.0.0.1.
+                    "--slicefine.webhooks.allow-private=true",
                     "--slicefine.worker.lease=3s",
                     "--slicefine.worker.heartbeat=500ms",
                     "--slicefine.worker.webhook-backoff=100ms");
