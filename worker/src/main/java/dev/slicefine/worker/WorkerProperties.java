@@ -33,7 +33,12 @@ public record WorkerProperties(
             Path workDir,
             /** Webhook deliveries tried per job end, with exponential backoff from {@code webhookBackoff}. */
             @DefaultValue("3") int webhookAttempts,
-            @DefaultValue("1s") Duration webhookBackoff) {}
+            @DefaultValue("1s") Duration webhookBackoff,
+            /**
+             * Training time between checkpoints of a job that sets no {@code train.checkpoint_minutes}: a crash or a
+             * lost lease loses at most this much work. 0 = only the job's own checkpoint_every.
+             */
+            @DefaultValue("10m") Duration checkpointInterval) {}
 
     public Path blobDir() { return dataDir.resolve("blobs"); }
 

@@ -2,6 +2,8 @@ package dev.slicefine.worker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.slicefine.worker.run.Webhooks;
 import dev.slicefine.worker.storage.BlobStore;
@@ -51,10 +53,40 @@ class JobLifecycleIT extends WorkerTestBase {
             assertThat(events).filteredOn(e -> e.get("type").equals("status"))
                     .extracting(e -> e.get("from_status") + "->" + e.get("to_status"))
                     .containsExactly("queued->running", "running->succeeded");
-            assertThat(events).extracting(e -> e.get("type")).contains("slice_move", "checkpoint", "artifact");
-            assertThat(events).filteredOn(e -> e.get("type").equals("slice_move")).first()
-                    .extracting(e -> (String) e.get("data")).asString()
-                    .contains("\"mode\": \"column\"", "\"position\": ", "\"layer_group\": \"bert.encoder.layer.0");
+            assertThat(events).extracting(e -> e.get("type")).contains("started", "slice_moved", "evaluation", "checkpoint",
+                    "finished", "artifact").doesNotContain("log");
+            // typed rows: the event's fields, not a sentence
+            JsonNode started = data(events, "started").get(0);
+            assertThat(started.get("total_steps").asInt()).isEqualTo(12);
+            assertThat(started.get("method").asText()).isEqualTo("slicefine");
+            assertThat(started.get("task").asText()).isEqualTo("text-classification");
+            assertThat(started.get("trainable_params").asLong()).isPositive().isLessThan(started.get("total_params").asLong());
+            assertThat(started.get("device").asText()).isNotBlank();
+            assertThat(started.get("start_step").asInt()).isZero();
+            List<JsonNode> moves = data(events, "slice_moved");
+            assertThat(moves).hasSize(3); // move_steps 4 in 12 steps: after steps 4, 8 and 12
+            JsonNode move = moves.get(0);
+            assertThat(move.get("move").asInt()).isEqualTo(1);
+            assertThat(move.get("step").asInt()).isEqualTo(4);
+            assertThat(move.get("rank").asInt()).isEqualTo(2);
+            assertThat(move.get("layers")).hasSizeGreaterThan(1);
+            JsonNode layer = move.get("layers").get(0);
+            assertThat(layer.get("layer").asText()).startsWith("bert.encoder.layer.0.").endsWith(".weight");
+            assertThat(layer.get("mode").asText()).isEqualTo("column");
+            assertThat(layer.get("from").asInt()).isZero();
+            assertThat(layer.get("to").asInt()).isEqualTo(2);
+            assertThat(layer.get("rank").asInt()).isEqualTo(2);
+            assertThat(layer.get("dim").asInt()).isEqualTo(32);
+            assertThat(layer.get("delta_norm").asDouble()).isPositive();
+            assertThat(moves.get(1).get("layers").get(0).get("from").asInt()).isEqualTo(2);
+            assertThat(data(events, "checkpoint")).extracting(d -> d.get("step").asInt()).containsExactly(5, 10);
+            assertThat(data(events, "evaluation").get(0).get("metrics").has("accuracy")).isTrue();
+            JsonNode finished = data(events, "finished").get(0);
+            assertThat(finished.get("steps").asInt()).isEqualTo(12);
+            assertThat(finished.get("reason").asText()).isEqualTo("completed");
+            assertThat(jdbc().sql("SELECT count(*) FROM job_metrics WHERE job_id = :j AND split = 'train' AND throughput > 0 "
+                    + "AND throughput_unit = 'tokens/s' AND throughput = tokens_per_second").param("j", job).query(Long.class).single())
+                    .isEqualTo(12);
 
             List<Long> steps = jdbc().sql("SELECT step FROM job_metrics WHERE job_id = :j AND split = 'train' ORDER BY id")
                     .param("j", job).query(Long.class).list();
@@ -235,5 +267,15 @@ class JobLifecycleIT extends WorkerTestBase {
             }
         }
         return names;
+    }
+
+    private static List<JsonNode> data(List<Map<String, Object>> events, String type) {
+        return events.stream().filter(e -> e.get("type").equals(type)).map(e -> {
+            try {
+                return new ObjectMapper().readTree((String) e.get("data"));
+            } catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        }).toList();
     }
 }

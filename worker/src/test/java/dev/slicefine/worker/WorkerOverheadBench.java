@@ -2,7 +2,7 @@ package dev.slicefine.worker;
 
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.train.TrainListener;
-import dev.slicefine.worker.jobs.JobConfig;
+import dev.slicefine.worker.jobs.StoredConfig;
 import dev.slicefine.worker.support.WorkerTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +56,7 @@ class WorkerOverheadBench extends WorkerTestBase {
         ai.djl.engine.Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false); // see JobRunner.prepareTrainingThread
         long t1 = System.nanoTime();
-        FineTune.run(JobConfig.parse(CONFIG).toSpec(BERT, tmp.resolve("train.jsonl"), null, tmp.resolve("out-" + round),
+        FineTune.run(StoredConfig.parse(CONFIG).toSpec(BERT, tmp.resolve("train.jsonl"), null, tmp.resolve("out-" + round),
                 tmp.resolve("ckpt-" + round)), new TrainListener() {});
         return (System.nanoTime() - t1) / 1e9;
     }

@@ -13,7 +13,15 @@ public record SliceFineProperties(
         String adminKey,
         @DefaultValue Upload upload,
         @DefaultValue Archive archive,
-        @DefaultValue Validation validation) {
+        @DefaultValue Validation validation,
+        @DefaultValue Jobs jobs) {
+
+    public record Jobs(
+            /**
+             * An Idempotency-Key stops meaning its job after this long (as Stripe's do): the same key then creates a
+             * new job.
+             */
+            @DefaultValue("24h") Duration idempotencyTtl) {}
 
     public record Upload(
             /** Largest request body (or resumable upload) accepted. */

@@ -64,6 +64,14 @@ public class JobRepository {
                 .param("id", id).param("t", tenantId).query(this::map).optional();
     }
 
+    /** Frees an Idempotency-Key used longer ago than {@code ttl} (its job keeps running, without the key). */
+    void expireKey(UUID tenantId, String key, java.time.Duration ttl) {
+        jdbc.sql("""
+                UPDATE jobs SET idempotency_key = NULL
+                WHERE tenant_id = :t AND idempotency_key = :k AND created_at < now() - make_interval(secs => :s)""")
+                .param("t", tenantId).param("k", key).param("s", ttl.toMillis() / 1000.0).update();
+    }
+
     Optional<JobRow> findByKey(UUID tenantId, String key) {
         return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = :t AND idempotency_key = :k")
                 .param("t", tenantId).param("k", key).query(this::map).optional();
@@ -113,7 +121,7 @@ public class JobRepository {
                 .param("j", jobId).param("after", afterId).param("limit", limit).query(this::metric).list();
     }
 
-    private static final String METRIC_COLUMNS = "id, step, epoch, split, loss, learning_rate, tokens_per_second, "
+    private static final String METRIC_COLUMNS = "id, step, epoch, split, loss, learning_rate, tokens_per_second, throughput, throughput_unit, "
             + "eval_metrics::text AS eval_metrics, attempt, created_at";
 
     /** The newest train metric rows (newest first), for progress and ETA. */
@@ -130,7 +138,8 @@ public class JobRepository {
     private MetricView metric(ResultSet rs, int row) throws SQLException {
         return new MetricView(rs.getLong("id"), rs.getLong("step"), (Double) rs.getObject("epoch"), rs.getString("split"),
                 (Double) rs.getObject("loss"), (Double) rs.getObject("learning_rate"),
-                (Double) rs.getObject("tokens_per_second"), tree(rs.getString("eval_metrics")),
+                (Double) rs.getObject("tokens_per_second"), (Double) rs.getObject("throughput"), rs.getString("throughput_unit"),
+                tree(rs.getString("eval_metrics")),
                 (Integer) rs.getObject("attempt"), Rows.instant(rs, "created_at"));
     }
 

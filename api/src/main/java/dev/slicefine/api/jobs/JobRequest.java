@@ -1,7 +1,7 @@
 package dev.slicefine.api.jobs;
 
-import java.util.ArrayList;
-import java.util.List;
+import dev.slicefine.engine.config.ConfigError;
+import dev.slicefine.engine.config.ConfigErrors;
 import java.util.UUID;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -12,9 +12,9 @@ import tools.jackson.databind.node.ObjectNode;
  */
 record JobRequest(UUID modelId, UUID datasetId, UUID evalDatasetId, String name, int priority, ObjectNode config) {
 
-    static JobRequest parse(JsonNode body, List<FieldError> errors) {
+    static JobRequest parse(JsonNode body, ConfigErrors errors) {
         if (body == null || !body.isObject()) {
-            errors.add(new FieldError("", "the body must be a JSON object"));
+            errors.add("", ConfigError.WRONG_TYPE, "the body must be a JSON object");
             return null;
         }
         ObjectNode config = ((ObjectNode) body).deepCopy();
@@ -25,7 +25,7 @@ record JobRequest(UUID modelId, UUID datasetId, UUID evalDatasetId, String name,
         String name = null;
         if (nameNode != null && !nameNode.isNull()) {
             if (!nameNode.isString() || nameNode.asString().isBlank() || nameNode.asString().length() > 200) {
-                errors.add(new FieldError("name", "must be a non-empty string of at most 200 characters"));
+                errors.add("name", ConfigError.WRONG_TYPE, "must be a non-empty string of at most 200 characters");
             } else {
                 name = nameNode.asString().strip();
             }
@@ -34,7 +34,7 @@ record JobRequest(UUID modelId, UUID datasetId, UUID evalDatasetId, String name,
         int priority = 0;
         if (p != null && !p.isNull()) {
             if (!p.isIntegralNumber() || !p.canConvertToInt() || p.asInt() < -100 || p.asInt() > 100) {
-                errors.add(new FieldError("priority", "must be an integer between -100 and 100"));
+                errors.add("priority", ConfigError.OUT_OF_RANGE, "must be an integer between -100 and 100");
             } else {
                 priority = p.asInt();
             }
@@ -42,22 +42,18 @@ record JobRequest(UUID modelId, UUID datasetId, UUID evalDatasetId, String name,
         return new JobRequest(model, dataset, eval, name, priority, config);
     }
 
-    private static UUID uuid(JsonNode v, String field, boolean required, List<FieldError> errors) {
+    private static UUID uuid(JsonNode v, String field, boolean required, ConfigErrors errors) {
         if (v == null || v.isNull()) {
             if (required) {
-                errors.add(new FieldError(field, "is required"));
+                errors.add(field, ConfigError.REQUIRED, "is required");
             }
             return null;
         }
         try {
             return UUID.fromString(v.asString());
         } catch (RuntimeException e) {
-            errors.add(new FieldError(field, "must be a UUID"));
+            errors.add(field, ConfigError.WRONG_TYPE, "must be a UUID");
             return null;
         }
-    }
-
-    static List<FieldError> copy(List<FieldError> e) {
-        return new ArrayList<>(e);
     }
 }

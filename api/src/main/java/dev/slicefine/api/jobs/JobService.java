@@ -4,8 +4,9 @@ import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Page;
+import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.engine.config.ConfigErrors;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.UUID;
@@ -22,20 +23,24 @@ public class JobService {
     private final JobRepository jobs;
     private final JobValidator validator;
     private final TransactionTemplate tx;
+    private final SliceFineProperties properties;
 
-    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx) {
+    JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, SliceFineProperties properties) {
         this.jobs = jobs;
         this.validator = validator;
         this.tx = tx;
+        this.properties = properties;
     }
 
     Created create(Caller caller, JsonNode body, String idempotencyKey) {
         if (idempotencyKey != null && (idempotencyKey.isBlank() || idempotencyKey.length() > 255)) {
             throw ApiException.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
         }
-        List<FieldError> parseErrors = new ArrayList<>();
+        ConfigErrors parseErrors = new ConfigErrors();
         JobRequest request = JobRequest.parse(body, parseErrors);
         if (idempotencyKey != null && request != null) {
+            // An expired key no longer names its job (Stripe's rule): the job keeps running, the key is free again.
+            jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl());
             var earlier = jobs.findByKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
                 return replay(earlier.get(), request, validator.normalise(request, earlier.get().config()));

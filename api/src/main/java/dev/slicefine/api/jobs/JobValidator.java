@@ -11,11 +11,15 @@ import dev.slicefine.api.datasets.DatasetView;
 import dev.slicefine.api.models.ModelService;
 import dev.slicefine.api.models.ModelView;
 import dev.slicefine.worker.storage.BlobStore;
-import java.util.ArrayList;
+import dev.slicefine.engine.config.ConfigError;
+import dev.slicefine.engine.config.ConfigErrors;
+import dev.slicefine.engine.config.InvalidConfigException;
+import dev.slicefine.engine.data.Task;
+import dev.slicefine.engine.finetune.FineTuneConfig;
+import dev.slicefine.engine.models.ModelFamily;
+import dev.slicefine.worker.jobs.StoredConfig;
 import java.util.List;
 import java.util.Map;
-import dev.slicefine.worker.jobs.JobConfig;
-import dev.slicefine.worker.jobs.JobConfigException;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,15 +27,13 @@ import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Everything a job request is checked against before it is queued: the caller's model and datasets (404 when not
- * theirs, 409 when not ready), the config's fields, the task against the model family and the dataset (from its
- * validation report), and the worker's {@link JobConfig} against the model's files (targets, rank per layer).
+ * theirs, 409 when not ready), then one list of field errors (422): the config read by the engine's
+ * {@link FineTuneConfig} (the only rules), the service's own fields, the task against the model family and the dataset
+ * (from its validation report), and the config against the model's files (targets, rank per layer). Each check adds to
+ * the same {@link ConfigErrors}, so another one is one more call.
  */
 @Component
 class JobValidator {
-    /** The task a model family trains when the request names none. */
-    static final Map<String, String> DEFAULT_TASK = Map.of("bert", "text-classification", "roberta", "text-classification",
-            "llama", "causal-lm", "vit", "image-classification");
-
     /** What a validated request resolved to. */
     record Checked(ModelView model, DatasetView dataset, DatasetView evalDataset, ObjectNode config) {}
 
@@ -41,13 +43,13 @@ class JobValidator {
     private final SliceFineProperties properties;
     private final JsonMapper json;
     /**
-     * JobConfig.validate's answer per (model manifest sha256, complete config): both are immutable, and a pipeline
-     * submits the same config many times; a hit skips linking the model folder and reading its headers.
+     * FineTuneConfig.checkAgainstModel's answer per (model manifest sha256, complete config): both are immutable, and a
+     * pipeline submits the same config many times; a hit skips linking the model folder and reading its headers.
      */
-    private final Map<String, List<FieldError>> validated = java.util.Collections.synchronizedMap(
+    private final Map<String, List<ConfigError>> validated = java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(64, 0.75f, true) {
                 @Override
-                protected boolean removeEldestEntry(Map.Entry<String, List<FieldError>> eldest) {
+                protected boolean removeEldestEntry(Map.Entry<String, List<ConfigError>> eldest) {
                     return size() > 512;
                 }
             });
@@ -61,10 +63,9 @@ class JobValidator {
         this.properties = properties;
     }
 
-    Checked check(Caller caller, JobRequest request, List<FieldError> parseErrors) {
-        List<FieldError> errors = new ArrayList<>(parseErrors);
+    Checked check(Caller caller, JobRequest request, ConfigErrors errors) {
         if (request == null || request.modelId() == null || request.datasetId() == null) {
-            throw new InvalidJobException(JobConfigRules.onePerField(errors));
+            throw new InvalidJobException(errors.list());
         }
         ModelView model = models.get(caller, request.modelId());
         DatasetView dataset = datasets.get(caller, request.datasetId());
@@ -79,50 +80,54 @@ class JobValidator {
                         + (d.status() == ValidationStatus.validating ? "; wait until it is ready" : "; fix it and upload it again"));
             }
         }
-        ObjectNode config = request.config();
-        errors.addAll(JobConfigRules.check(config));
-        String family = model.report() == null ? null : model.report().family();
-        String task = config.path("task").isString() ? config.get("task").asString() : DEFAULT_TASK.get(family);
-        if (task != null && JobConfigRules.TASKS.contains(task)) {
-            taskFitsModel(task, family, errors);
+        ModelFamily family = model.report() == null ? null : ModelFamily.detect(model.report().family(), List.of());
+        ObjectNode config = withTask(request.config(), family == null ? null : Task.defaultFor(family).id());
+        JsonNode webhook = config.get("webhook_url");
+        if (webhook != null && !webhook.isNull()) {
+            ConfigError bad = StoredConfig.webhookError(webhook.isString() ? webhook.asString() : webhook);
+            if (bad != null) {
+                errors.add(bad);
+            }
+        }
+        FineTuneConfig parsed = null;
+        try {
+            parsed = FineTuneConfig.parse(config.toString(), StoredConfig.SERVICE_FIELDS);
+        } catch (InvalidConfigException e) {
+            errors.addAll(e.errors());
+        }
+        Task task = parsed != null ? parsed.task() : taskOf(config);
+        if (task != null) {
+            ConfigError fit = family == null ? null : task.fitError(family);
+            if (fit != null) {
+                errors.add(fit);
+            }
             taskFitsDataset(task, "dataset_id", dataset, errors);
             if (eval != null) {
                 taskFitsDataset(task, "eval_dataset_id", eval, errors);
                 if (eval.format() != dataset.format()) {
-                    errors.add(new FieldError("eval_dataset_id", "is " + eval.format() + " but the dataset is " + dataset.format()));
+                    errors.add("eval_dataset_id", DATASET_MISMATCH, "is " + eval.format() + " but the dataset is " + dataset.format());
                 }
             }
         }
-        ObjectNode complete = null;
-        if (errors.stream().noneMatch(e -> JobConfigRules.isConfigField(e.field()))) {
-            // The worker's JobConfig is the one definition of the config: parse it as the worker will, then check it
-            // against the model's files (targets, rank per layer, task per family).
-            ObjectNode withTask = config.deepCopy();
-            if (!withTask.has("task") && task != null) {
-                withTask.put("task", task);
-            }
-            try {
-                JobConfig parsed = JobConfig.parse(withTask.toString());
-                String completeJson = parsed.toJson();
-                String cacheKey = model.sha256() + "\n" + completeJson;
-                List<FieldError> found = validated.get(cacheKey);
-                if (found == null) {
-                    try (ModelDirs dir = ModelDirs.materialise(model.files(), store, properties.tmpDir())) {
-                        found = parsed.validate(dir.path()).stream().map(e -> new FieldError(e.field(), e.message())).toList();
-                    }
-                    validated.put(cacheKey, found);
-                }
-                errors.addAll(found);
-                complete = (ObjectNode) json.readTree(completeJson);
-            } catch (JobConfigException e) {
-                errors.add(new FieldError(e.error().field(), e.error().message()));
-            }
+        if (parsed != null) {
+            errors.addAll(againstModel(model, parsed));
         }
-        List<FieldError> one = JobConfigRules.onePerField(errors);
-        if (!one.isEmpty()) {
-            throw new InvalidJobException(one);
+        if (!errors.isEmpty()) {
+            throw new InvalidJobException(errors.list());
         }
-        return new Checked(model, dataset, eval, complete);
+        return new Checked(model, dataset, eval, complete(parsed, config));
+    }
+
+    private List<ConfigError> againstModel(ModelView model, FineTuneConfig parsed) {
+        String cacheKey = model.sha256() + "\n" + parsed.toJson();
+        List<ConfigError> found = validated.get(cacheKey);
+        if (found == null) {
+            try (ModelDirs dir = ModelDirs.materialise(model.files(), store, properties.tmpDir())) {
+                found = parsed.checkAgainstModel(dir.path());
+            }
+            validated.put(cacheKey, found);
+        }
+        return found;
     }
 
     /**
@@ -130,49 +135,56 @@ class JobValidator {
      * created; a request without task takes the stored job's (its model family's default).
      */
     JsonNode normalise(JobRequest request, JsonNode stored) {
-        ObjectNode withTask = request.config().deepCopy();
-        if (!withTask.has("task") && stored.has("task")) {
-            withTask.set("task", stored.get("task"));
-        }
+        ObjectNode config = withTask(request.config(), stored.path("task").isString() ? stored.get("task").asString() : null);
         try {
-            return json.readTree(JobConfig.parse(withTask.toString()).toJson());
-        } catch (JobConfigException e) {
+            return complete(FineTuneConfig.parse(config.toString(), StoredConfig.SERVICE_FIELDS), config);
+        } catch (InvalidConfigException e) {
             return request.config();
         }
     }
 
-    private static boolean has(List<FieldError> errors, String prefix) {
-        return errors.stream().anyMatch(e -> e.field().equals(prefix) || e.field().startsWith(prefix + "."));
+    /** Every default written out (the engine's JSON), plus the service's own fields as given. */
+    private ObjectNode complete(FineTuneConfig parsed, ObjectNode request) {
+        ObjectNode out = (ObjectNode) json.readTree(parsed.toJson().toString());
+        for (String field : StoredConfig.SERVICE_FIELDS) {
+            if (request.hasNonNull(field)) {
+                out.set(field, request.get(field));
+            }
+        }
+        return out;
     }
 
-    private static void taskFitsModel(String task, String family, List<FieldError> errors) {
-        boolean fits = switch (task) {
-            case "text-classification" -> "bert".equals(family) || "roberta".equals(family);
-            case "causal-lm" -> "llama".equals(family);
-            case "image-classification" -> "vit".equals(family);
-            default -> false;
-        };
-        if (!fits) {
-            errors.add(new FieldError("task", task + " does not fit a " + family + " model (bert/roberta: "
-                    + "text-classification, llama: causal-lm, vit: image-classification)"));
+    private static ObjectNode withTask(ObjectNode config, String task) {
+        ObjectNode copy = config.deepCopy();
+        if (!copy.has("task") && task != null) {
+            copy.put("task", task);
         }
+        return copy;
     }
+
+    /** The request's task when it names a real one (for the fit checks even when other fields are bad). */
+    private static Task taskOf(ObjectNode config) {
+        String id = config.path("task").isString() ? config.get("task").asString() : null;
+        return java.util.Arrays.stream(Task.values()).filter(t -> t.id().equals(id)).findFirst().orElse(null);
+    }
+
+    static final String DATASET_MISMATCH = "dataset_mismatch";
 
     /** From the dataset's validation report: its format, and whether its labels look like classes. */
-    private static void taskFitsDataset(String task, String field, DatasetView d, List<FieldError> errors) {
-        if (task.equals("image-classification") != (d.format() == DatasetFormat.imagefolder)) {
-            errors.add(new FieldError(field, "is a " + d.format() + " dataset, which does not fit " + task
-                    + (task.equals("image-classification") ? " (needs a zip of label/image folders)" : " (needs JSONL or CSV text)")));
+    private static void taskFitsDataset(Task task, String field, DatasetView d, ConfigErrors errors) {
+        if ((task == Task.IMAGE_CLASSIFICATION) != (d.format() == DatasetFormat.imagefolder)) {
+            errors.add(field, DATASET_MISMATCH, "is a " + d.format() + " dataset, which does not fit " + task.id()
+                    + (task == Task.IMAGE_CLASSIFICATION ? " (needs a zip of label/image folders)" : " (needs JSONL or CSV text)"));
             return;
         }
-        if (!task.equals("image-classification") && (!"text".equals(d.textField()) || !"label".equals(d.labelField()))
+        if (task != Task.IMAGE_CLASSIFICATION && (!"text".equals(d.textField()) || !"label".equals(d.labelField()))
                 && !"prompt".equals(d.textField())) {
             // The engine reads the fields text/label (or prompt/completion, or text alone for a causal LM).
-            errors.add(new FieldError(field, "uses the fields '" + d.textField() + "' / '" + d.labelField()
-                    + "', but training reads 'text' and 'label': upload it with those field names"));
+            errors.add(field, DATASET_MISMATCH, "uses the fields '" + d.textField() + "' / '" + d.labelField()
+                    + "', but training reads 'text' and 'label': upload it with those field names");
             return;
         }
-        if (!task.equals("text-classification") || d.report() == null) {
+        if (task != Task.TEXT_CLASSIFICATION || d.report() == null) {
             return;
         }
         List<String> columns = d.report().columns() == null ? List.of() : d.report().columns();
@@ -181,12 +193,12 @@ class JobValidator {
         long rows = d.report().validRows();
         int classes = d.report().labelDistribution() == null ? 0 : d.report().labelDistribution().size();
         if (promptCompletion) {
-            errors.add(new FieldError(field, "holds prompt/completion pairs, which fit causal-lm, not text-classification"));
+            errors.add(field, DATASET_MISMATCH, "holds prompt/completion pairs, which fit causal-lm, not text-classification");
         } else if (classes < 2) {
-            errors.add(new FieldError(field, "has " + classes + " distinct label(s); text-classification needs at least 2"));
+            errors.add(field, DATASET_MISMATCH, "has " + classes + " distinct label(s); text-classification needs at least 2");
         } else if (rows >= 20 && classes > Math.max(1000, rows / 2)) {
-            errors.add(new FieldError(field, "has " + classes + " distinct labels in " + rows
-                    + " rows: these look like free text, not class labels"));
+            errors.add(field, DATASET_MISMATCH, "has " + classes + " distinct labels in " + rows
+                    + " rows: these look like free text, not class labels");
         }
     }
 

@@ -89,6 +89,34 @@ class JobEndToEndIT {
                     .as("gapless").isEqualTo(java.util.stream.LongStream.rangeClosed(1, events.size()).boxed().toList());
             JsonNode last = events.get(events.size() - 1);
             assertThat(last.get("to_status").asString()).as(events.toString()).isEqualTo("succeeded");
+            // typed training events: fields to read, not sentences
+            JsonNode listed = http.get("/v1/jobs/" + job + "/events?limit=1000", KEY).json().get("items");
+            List<JsonNode> items = new ArrayList<>();
+            listed.forEach(items::add);
+            assertThat(items.stream().map(e -> e.get("type").asString()).toList())
+                    .contains("started", "slice_moved", "checkpoint", "finished", "artifact");
+            JsonNode started = items.stream().filter(e -> e.get("type").asString().equals("started")).findFirst().orElseThrow().get("data");
+            assertThat(started.get("total_steps").asInt()).isEqualTo(6);
+            assertThat(started.get("method").asString()).isEqualTo("slicefine");
+            assertThat(started.get("trainable_params").asLong()).isPositive();
+            List<JsonNode> moves = items.stream().filter(e -> e.get("type").asString().equals("slice_moved")).map(e -> e.get("data")).toList();
+            assertThat(moves).hasSize(3); // move_steps 2 in 6 steps
+            JsonNode layer = moves.get(1).get("layers").get(0);
+            assertThat(layer.get("layer").asString()).startsWith("bert.encoder.layer.0.").endsWith(".weight");
+            assertThat(layer.get("mode").asString()).isEqualTo("column");
+            assertThat(layer.get("from").asInt()).isEqualTo(2);
+            assertThat(layer.get("to").asInt()).isEqualTo(4);
+            assertThat(layer.get("rank").asInt()).isEqualTo(2);
+            assertThat(layer.get("dim").asInt()).isPositive();
+            assertThat(layer.get("delta_norm").asDouble()).isPositive();
+            assertThat(moves.get(1).get("step").asInt()).isEqualTo(4);
+            assertThat(items.stream().filter(e -> e.get("type").asString().equals("checkpoint")).map(e -> e.get("data").get("step").asInt()))
+                    .containsExactly(2, 4);
+            JsonNode finished = items.stream().filter(e -> e.get("type").asString().equals("finished")).findFirst().orElseThrow().get("data");
+            assertThat(finished.get("reason").asString()).isEqualTo("completed");
+            JsonNode metric = http.get("/v1/jobs/" + job + "/metrics", KEY).json().get("items").get(0);
+            assertThat(metric.get("throughput_unit").asString()).isEqualTo("tokens/s");
+            assertThat(metric.get("throughput").asDouble()).isPositive().isEqualTo(metric.get("tokens_per_second").asDouble());
 
             JsonNode done = http.get("/v1/jobs/" + job, KEY).json();
             assertThat(done.get("status").asString()).isEqualTo("succeeded");

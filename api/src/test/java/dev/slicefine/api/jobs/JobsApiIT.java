@@ -97,6 +97,7 @@ class JobsApiIT extends ApiTestBase {
         assertThat(errors.stream().map(e -> e.get("field").asString()).toList()).containsExactlyInAnyOrder(
                 "colour", "task", "method", "validation_split", "webhook_url", "slicefine.rank", "slicefine.modes",
                 "lora.dropout", "train.optimizer", "train.learning_rate", "train.epochs", "train.batch_size");
+        assertThat(errors).allSatisfy(e -> assertThat(e.get("code").asString()).as(e.toString()).matches("[a-z_]+"));
     }
 
     @Test
@@ -104,7 +105,7 @@ class JobsApiIT extends ApiTestBase {
         assertOneError("\"task\":\"translation\"", "task", "unknown value");
         assertOneError("\"method\":\"qlora\"", "method", "unknown value");
         assertOneError("\"train\":{\"batch_size\":100000}", "train.batch_size", "between");
-        assertOneError("\"train\":{\"learning_rate\":0}", "train.learning_rate", "(0.0");
+        assertOneError("\"train\":{\"learning_rate\":0}", "train.learning_rate", "(0, 10]");
         assertOneError("\"slicefine\":{\"rank\":33,\"targets\":[\"query\"]}", "slicefine.rank", "larger than");
         assertOneError("\"slicefine\":{\"targets\":[\"q_proj\"]}", "slicefine.targets", "matches no linear layer");
         assertOneError("\"lora\":{\"targets\":[\"nothing_like_this\"]},\"method\":\"lora\"", "lora.targets", "matches no linear layer");
@@ -200,6 +201,28 @@ class JobsApiIT extends ApiTestBase {
         assertThat(ids).containsOnly(ids.get(0));
         assertThat(jdbc.sql("SELECT count(*) FROM jobs WHERE idempotency_key = :k").param("k", racing).query(Long.class).single())
                 .isEqualTo(1);
+    }
+
+    @Test
+    void anIdempotencyKeyExpiresAfterItsTtlAndThenCreatesANewJob() {
+        String key = "expiring-" + UUID.randomUUID();
+        String json = body("\"train\":{\"max_steps\":3}");
+        Http.Response first = http.send(http.request("/v1/jobs", tenant.key()).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        assertThat(first.status()).as(first.body()).isEqualTo(201);
+        String id = first.json().get("id").asString();
+        // 25 hours later (the default TTL is 24 h): the key no longer names that job
+        jdbc.sql("UPDATE jobs SET created_at = now() - interval '25 hours' WHERE id = :id").param("id", UUID.fromString(id)).update();
+        Http.Response later = http.send(http.request("/v1/jobs", tenant.key()).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        assertThat(later.status()).as(later.body()).isEqualTo(201);
+        assertThat(later.json().get("id").asString()).isNotEqualTo(id);
+        Http.Response again = http.send(http.request("/v1/jobs", tenant.key()).header("Content-Type", "application/json")
+                .header("Idempotency-Key", key).POST(HttpRequest.BodyPublishers.ofString(json)).build());
+        assertThat(again.status()).as("the new job holds the key now").isEqualTo(200);
+        assertThat(again.json().get("id").asString()).isEqualTo(later.json().get("id").asString());
+        assertThat(http.get("/v1/jobs/" + id, tenant.key()).json().get("status").asString()).as("the old job is untouched")
+                .isEqualTo("queued");
     }
 
     @Test

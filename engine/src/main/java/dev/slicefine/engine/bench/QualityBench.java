@@ -11,6 +11,7 @@ import dev.slicefine.engine.peft.lora.LoraConfig;
 import dev.slicefine.engine.peft.slice.SliceConfig;
 import dev.slicefine.engine.train.LrSchedule;
 import dev.slicefine.engine.train.TrainConfig;
+import dev.slicefine.engine.train.TrainEvent;
 import dev.slicefine.engine.train.TrainListener;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -213,15 +214,12 @@ final class QualityBench {
             String tag = dataset + "/" + method;
             FineTune.Outcome outcome = FineTune.run(spec, new TrainListener() {
                 @Override
-                public void onStep(StepMetrics m) {
-                    err.printf(Locale.ROOT, "[%s] step %d/%d epoch %d loss %.4f lr %.2e %.1f s%n", tag, m.step(), m.totalSteps(), m.epoch(),
-                            m.loss(), m.lr(), m.elapsedSeconds());
-                }
-
-                @Override
-                public void onEvent(String kind, String message) {
-                    if (!kind.equals("slice_move")) {
-                        err.printf("[%s] %s: %s%n", tag, kind, message);
+                public void onEvent(TrainEvent event) {
+                    if (event instanceof TrainEvent.StepMetrics m) {
+                        err.printf(Locale.ROOT, "[%s] step %d/%d epoch %d loss %.4f lr %.2e %.1f s%n", tag, m.step(), m.totalSteps(),
+                                m.epoch(), m.loss(), m.lr(), m.elapsedSeconds());
+                    } else if (!(event instanceof TrainEvent.SliceMoved)) {
+                        err.printf("[%s] %s %s%n", tag, event.type(), event.data());
                     }
                 }
             });

@@ -18,6 +18,7 @@ import dev.slicefine.engine.peft.slice.SliceFineMethod;
 import dev.slicefine.engine.peft.slice.SliceMode;
 import dev.slicefine.engine.train.LrSchedule;
 import dev.slicefine.engine.train.TrainConfig;
+import dev.slicefine.engine.train.TrainEvent;
 import dev.slicefine.engine.train.TrainListener;
 import dev.slicefine.engine.train.Trainer;
 import dev.slicefine.engine.train.TrainingMethod;
@@ -138,7 +139,10 @@ final class StepBench {
                 baton.await(index);
                 TrainListener listener = new TrainListener() {
                     @Override
-                    public void onStep(StepMetrics m) {
+                    public void onEvent(TrainEvent event) {
+                        if (!(event instanceof TrainEvent.StepMetrics m)) {
+                            return;
+                        }
                         double ms = (System.nanoTime() - start) / 1e6;
                         times.add(ms);
                         if (log != null) {

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import dev.slicefine.engine.EngineRuntime;
 import dev.slicefine.engine.checkpoint.ModelInspector;
+import dev.slicefine.engine.config.InvalidConfigException;
 import dev.slicefine.engine.checkpoint.ModelReport;
 import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.io.SafetensorsFile;
@@ -38,8 +39,8 @@ public final class Main {
                       [--lora-r 8] [--lora-alpha 16] [--lora-dropout 0] [--epochs 3] [--max-steps N] [--batch-size 16]
                       [--max-seq-len 128] [--optimizer adamw|sgd] [--lr 5e-3] [--lr-schedule constant|linear|cosine]
                       [--warmup-steps 0] [--weight-decay 0] [--grad-clip 1.0] [--eval-every N] [--early-stopping N]
-                      [--checkpoint-every N] [--checkpoint-dir DIR] [--seed 42] [--log-every 10] [--limit N]
-                                                       prints one JSON line per log step; writes the slice diff to --out
+                      [--checkpoint-every N] [--checkpoint-minutes M] [--checkpoint-dir DIR] [--seed 42] [--log-every 10]
+                      [--limit N]                      prints every training event as a JSON line; writes the result to --out
               merge   --model DIR --diff DIR --out DIR  base + slice diff -> a Hugging Face checkpoint
               export-peft --model DIR --diff DIR --out DIR
                                                        the diff as a PEFT LoRA adapter that encodes it exactly
@@ -75,6 +76,10 @@ public final class Main {
             };
         } catch (Args.UsageException e) {
             err.println("slicefine " + e.getMessage());
+            return 2;
+        } catch (InvalidConfigException e) {
+            // one line per bad field, worded as the API's 422 words it: "<json path>: <message> [<code>]"
+            e.errors().forEach(x -> err.println("slicefine " + cmd + ": " + x));
             return 2;
         } catch (CheckpointException | ConfigException | IllegalArgumentException | IllegalStateException
                  | dev.slicefine.engine.data.DatasetException e) {

@@ -1,101 +1,135 @@
 package dev.slicefine.engine.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.slicefine.engine.data.Task;
+import dev.slicefine.engine.config.ConfigError;
+import dev.slicefine.engine.config.InvalidConfigException;
 import dev.slicefine.engine.finetune.FineTune;
+import dev.slicefine.engine.finetune.FineTuneConfig;
 import dev.slicefine.engine.finetune.FineTuneSpec;
-import dev.slicefine.engine.peft.lora.LoraConfig;
-import dev.slicefine.engine.peft.slice.SliceConfig;
-import dev.slicefine.engine.peft.slice.SliceMode;
-import dev.slicefine.engine.train.LrSchedule;
-import dev.slicefine.engine.train.TrainConfig;
+import dev.slicefine.engine.train.TrainEvent;
 import dev.slicefine.engine.train.TrainListener;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
-/** {@code slicefine train}: every knob of the method and the trainer, one JSON line of metrics per log step. */
+/**
+ * {@code slicefine train}: every knob of the method and the trainer. The options are the job config's JSON paths
+ * ({@code --rank} is {@code slicefine.rank}, {@code --lr} is {@code train.learning_rate}) and go through the same
+ * {@link FineTuneConfig} rules as a job posted to the API, so a mistake gets the same answer at both doors. Prints
+ * every training event as one JSON line.
+ */
 final class TrainCommand {
-    static final Set<String> OPTIONS = Set.of("model", "task", "dataset", "validation", "validation-split", "batches", "out",
-            "method", "rank", "modes", "move-steps", "position", "max-position", "learning-rate-decay", "min-learning-rate",
-            "tolerance", "rank-decay", "min-rank", "targets", "lora-r", "lora-alpha", "lora-dropout", "epochs", "max-steps",
-            "batch-size", "max-seq-len", "optimizer", "lr", "lr-schedule", "warmup-steps", "weight-decay", "grad-clip",
-            "eval-every", "early-stopping", "checkpoint-every", "checkpoint-dir", "seed", "log-every", "limit");
+    /** Option -> JSON path of the job config (targets go to the chosen method's section). */
+    static final Map<String, String> PATHS = paths();
+    private static final Set<String> LISTS = Set.of("modes", "targets");
+    static final Set<String> OPTIONS = options();
     static final Set<String> FLAGS = Set.of("bias");
+    private static final Pattern INTEGER = Pattern.compile("-?\\d+");
+    private static final Pattern NUMBER = Pattern.compile("-?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private TrainCommand() {}
 
+    private static Map<String, String> paths() {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("task", "task");
+        p.put("method", "method");
+        p.put("validation-split", "validation_split");
+        for (String o : List.of("rank", "modes", "move-steps", "position", "max-position", "learning-rate-decay",
+                "min-learning-rate", "tolerance", "rank-decay", "min-rank")) {
+            p.put(o, "slicefine." + o.replace('-', '_'));
+        }
+        p.put("lora-r", "lora.r");
+        p.put("lora-alpha", "lora.alpha");
+        p.put("lora-dropout", "lora.dropout");
+        p.put("lr", "train.learning_rate");
+        for (String o : List.of("optimizer", "lr-schedule", "warmup-steps", "weight-decay", "epochs", "max-steps", "batch-size",
+                "max-seq-len", "grad-clip", "eval-every", "early-stopping", "checkpoint-every", "checkpoint-minutes", "seed",
+                "log-every")) {
+            p.put(o, "train." + o.replace('-', '_'));
+        }
+        return p;
+    }
+
+    private static Set<String> options() {
+        Set<String> o = new java.util.HashSet<>(PATHS.keySet());
+        o.addAll(List.of("model", "dataset", "validation", "batches", "out", "targets", "checkpoint-dir", "limit"));
+        return Set.copyOf(o);
+    }
+
+    /** The job config the options spell, as JSON: numbers stay numbers, anything else stays the text given. */
+    static ObjectNode config(Args a) {
+        ObjectNode c = JSON.createObjectNode();
+        PATHS.forEach((option, path) -> {
+            if (a.has(option)) {
+                put(c, path, a.require(option), LISTS.contains(option));
+            }
+        });
+        if (a.flag("bias")) {
+            section(c, "slicefine.bias").put("bias", true);
+        }
+        if (a.has("targets")) {
+            put(c, (a.get("method", "slicefine").equals("lora") ? "lora" : "slicefine") + ".targets", a.require("targets"), true);
+        }
+        return c;
+    }
+
+    private static void put(ObjectNode c, String path, String value, boolean list) {
+        ObjectNode parent = section(c, path);
+        String name = path.substring(path.lastIndexOf('.') + 1);
+        if (list) {
+            ArrayNode items = parent.putArray(name);
+            Arrays.stream(value.split(",")).map(String::trim).filter(s -> !s.isEmpty()).forEach(items::add);
+        } else if (INTEGER.matcher(value).matches()) {
+            parent.set(name, JSON.getNodeFactory().numberNode(new java.math.BigInteger(value)));
+        } else if (NUMBER.matcher(value).matches()) {
+            parent.put(name, Double.parseDouble(value));
+        } else {
+            parent.put(name, value);
+        }
+    }
+
+    private static ObjectNode section(ObjectNode c, String path) {
+        int dot = path.indexOf('.');
+        return dot < 0 ? c : c.with(path.substring(0, dot));
+    }
+
     static FineTuneSpec spec(Args a) {
-        Task task = Task.parse(a.require("task"));
-        String method = a.get("method", "slicefine");
-        SliceConfig d = SliceConfig.defaults();
-        List<String> targets = a.has("targets") ? Arrays.stream(a.require("targets").split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList() : List.of();
-        List<SliceMode> modes = a.has("modes") ? Arrays.stream(a.require("modes").split(",")).map(String::trim).map(SliceMode::parse).toList() : d.modes();
-        int rank = a.intValue("rank", d.rank());
-        SliceConfig slice = new SliceConfig(rank, modes, a.intValue("move-steps", d.moveSteps()),
-                a.intValue("position", d.position()), a.intValue("max-position", d.maxPosition()),
-                a.doubleValue("learning-rate-decay", d.learningRateDecay()), a.doubleValue("min-learning-rate", d.minLearningRate()),
-                a.intValue("tolerance", d.tolerance()), a.doubleValue("rank-decay", d.rankDecay()),
-                a.intValue("min-rank", Math.min(d.minRank(), rank)), a.flag("bias"), targets);
-        LoraConfig ld = LoraConfig.defaults();
-        int loraR = a.intValue("lora-r", ld.r());
-        LoraConfig lora = new LoraConfig(loraR, a.doubleValue("lora-alpha", 2.0 * loraR), a.doubleValue("lora-dropout", ld.dropout()), targets);
-        TrainConfig t = TrainConfig.defaults(task);
-        double defaultLr = method.equals("slicefine") ? t.learningRate() : method.equals("lora") ? 5e-4 : method.equals("full") ? 5e-5 : 1e-3;
-        TrainConfig train = new TrainConfig(task, a.get("optimizer", t.optimizer()), a.doubleValue("lr", defaultLr),
-                a.doubleValue("weight-decay", t.weightDecay()), t.beta1(), t.beta2(), t.eps(),
-                LrSchedule.Kind.parse(a.get("lr-schedule", t.lrSchedule().name())), a.intValue("warmup-steps", t.warmupSteps()),
-                a.intValue("epochs", t.epochs()), a.intValue("max-steps", t.maxSteps()), a.intValue("batch-size", t.batchSize()),
-                a.intValue("max-seq-len", t.maxSeqLen()), a.doubleValue("grad-clip", t.gradClip()), a.intValue("eval-every", t.evalEvery()),
-                a.intValue("early-stopping", t.earlyStoppingPatience()), a.intValue("checkpoint-every", t.checkpointEvery()),
-                a.intValue("log-every", t.logEvery()), a.intValue("seed", (int) t.seed()));
+        Path model = a.path("model");
+        FineTuneConfig config = FineTuneConfig.read(config(a), Set.of());
+        List<ConfigError> fit = config.checkAgainstModel(model).stream()
+                .filter(e -> !e.code().equals(ConfigError.MODEL_UNREADABLE)).toList();
+        if (!fit.isEmpty()) {
+            throw new InvalidConfigException(fit);
+        }
         Path dataset = a.has("dataset") ? a.path("dataset") : null;
         Path batches = a.has("batches") ? a.path("batches") : null;
         if (dataset == null && batches == null) {
             throw new Args.UsageException("train: --dataset (or --batches for a pre-tokenized replay) is required");
         }
         Path out = a.path("out");
-        Path ckpt = a.has("checkpoint-dir") ? a.path("checkpoint-dir") : (train.checkpointEvery() > 0 ? out.resolve("checkpoints") : null);
-        return new FineTuneSpec(a.path("model"), dataset, a.has("validation") ? a.path("validation") : null,
-                a.doubleValue("validation-split", 0), batches, method, slice, lora, train, out, ckpt, a.intValue("limit", 0));
+        boolean checkpoints = config.train().checkpointEvery() > 0 || config.train().checkpointMinutes() > 0;
+        Path ckpt = a.has("checkpoint-dir") ? a.path("checkpoint-dir") : (checkpoints ? out.resolve("checkpoints") : null);
+        return new FineTuneSpec(model, dataset, a.has("validation") ? a.path("validation") : null, config.validationSplit(),
+                batches, config.method(), config.slicefine(), config.lora(), config.train(), out, ckpt, a.intValue("limit", 0));
     }
 
     static int run(Args args, PrintStream out) throws Exception {
         FineTuneSpec spec = spec(args);
         TrainListener listener = new TrainListener() {
             @Override
-            public void onStep(StepMetrics m) {
+            public void onEvent(TrainEvent event) {
                 ObjectNode n = JSON.createObjectNode();
-                n.put("step", m.step());
-                n.put("total_steps", m.totalSteps());
-                n.put("epoch", m.epoch());
-                n.put("loss", m.loss());
-                n.put("lr", m.lr());
-                n.put("grad_norm", m.gradNorm());
-                n.put("tokens_per_s", Math.round(m.tokensPerSecond()));
-                n.put("elapsed_s", Math.round(m.elapsedSeconds() * 10) / 10.0);
+                n.put("type", event.type());
+                n.setAll(event.data());
                 out.println(n);
-            }
-
-            @Override
-            public void onEvent(String kind, String message) {
-                ObjectNode n = JSON.createObjectNode();
-                n.put("event", kind);
-                n.put("message", message);
-                out.println(n);
-            }
-
-            @Override
-            public void onEvaluation(int step, Map<String, Double> metrics) {
-                ObjectNode n = JSON.createObjectNode();
-                n.put("step", step);
-                metrics.forEach(n::put);
-                out.println(JSON.createObjectNode().set("eval", n));
             }
         };
         FineTune.Outcome o = FineTune.run(spec, listener);

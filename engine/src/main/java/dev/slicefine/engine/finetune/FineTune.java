@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.artifact.CheckpointHash;
 import dev.slicefine.engine.artifact.PeftExporter;
 import dev.slicefine.engine.artifact.SliceDiff;
+import dev.slicefine.engine.config.ConfigError;
+import dev.slicefine.engine.config.InvalidConfigException;
 import dev.slicefine.engine.data.BatchSource;
 import dev.slicefine.engine.data.Dataset;
 import dev.slicefine.engine.data.DatasetOptions;
@@ -59,17 +61,11 @@ public final class FineTune {
 
     public record Outcome(Trainer.Result result, Path artifact, ObjectNode manifest) {}
 
+    /** The task if the model's family trains it, else {@link InvalidConfigException} on {@code task}. */
     public static Task checkTask(ModelConfig config, Task task) {
-        ModelFamily f = config.family();
-        boolean ok = switch (task) {
-            case TEXT_CLASSIFICATION -> f == ModelFamily.BERT || f == ModelFamily.ROBERTA;
-            case CAUSAL_LM -> f == ModelFamily.LLAMA;
-            case IMAGE_CLASSIFICATION -> f == ModelFamily.VIT;
-        };
-        if (!ok) {
-            throw new IllegalArgumentException("task " + task.id() + " does not fit a " + f.modelType() + " model ("
-                    + (f == ModelFamily.LLAMA ? "causal-lm" : f == ModelFamily.VIT ? "image-classification" : "text-classification")
-                    + " does)");
+        ConfigError fit = task.fitError(config.family());
+        if (fit != null) {
+            throw new InvalidConfigException(List.of(fit));
         }
         return task;
     }
@@ -91,9 +87,6 @@ public final class FineTune {
                     if (method instanceof SliceFineMethod s) {
                         s.setPeakLearningRate(spec.train().learningRate());
                     }
-                    listener.onEvent("start", String.format("%s on %s: %d training examples, %d steps per epoch, %,d trainable parameters",
-                            method.id(), config.family().modelType(), data.train.size(), data.train.stepsPerEpoch(),
-                            method.trainableParameterCount()));
                     Trainer.Result result = new Trainer(model, method, spec.train(), data.train, data.eval, listener,
                             spec.checkpointDir()).run();
                     if (result.interrupted()) {

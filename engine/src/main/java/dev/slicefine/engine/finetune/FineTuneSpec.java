@@ -1,5 +1,6 @@
 package dev.slicefine.engine.finetune;
 
+import dev.slicefine.engine.config.ConfigErrors;
 import dev.slicefine.engine.peft.lora.LoraConfig;
 import dev.slicefine.engine.peft.slice.SliceConfig;
 import dev.slicefine.engine.train.TrainConfig;
@@ -25,14 +26,11 @@ public record FineTuneSpec(
         int limit) {
 
     public FineTuneSpec {
-        if (!java.util.List.of("slicefine", "lora", "full", "head").contains(method)) {
-            throw new IllegalArgumentException("method must be slicefine, lora, full or head, got '" + method + "'");
-        }
         if ((dataset == null) == (batches == null)) {
             throw new IllegalArgumentException("give either a dataset or a batches file to replay");
         }
-        if (validationSplit < 0 || validationSplit >= 1) {
-            throw new IllegalArgumentException("validation split must be in [0, 1), got " + validationSplit);
-        }
+        ConfigErrors e = new ConfigErrors();
+        FineTuneConfig.checkRun(method, validationSplit, e);
+        e.throwIfAny();
     }
 }

@@ -62,4 +62,11 @@ public final class TargetPatterns {
         PathMatcher m = FileSystems.getDefault().getPathMatcher("glob:" + pattern);
         return m.matches(Path.of(module)) || m.matches(Path.of(module + ".weight"));
     }
+
+    /** A target list is patterns, none of them blank (empty list = the family's defaults). */
+    public static void check(String field, List<String> targets, dev.slicefine.engine.config.ConfigErrors errors) {
+        if (targets.stream().anyMatch(t -> t == null || t.isBlank())) {
+            errors.add(field, dev.slicefine.engine.config.ConfigError.WRONG_TYPE, "must be an array of non-empty strings");
+        }
+    }
 }

@@ -76,9 +76,16 @@ public final class Trainer {
                 best = meta.get("best").isNull() ? Double.NaN : meta.get("best").asDouble();
                 badEvals = meta.get("bad_evals").asInt();
                 meta.get("losses").forEach(l -> losses.add(l.asDouble()));
-                listener.onEvent("resumed", "resumed from the checkpoint at step " + start);
             }
+            listener.onEvent(new TrainEvent.Started(total, method.id(), config.task().id(), method.trainableParameterCount(),
+                    model.weights().parameterCount(), manager.getDevice().toString(), start));
+            if (checkpointDir == null && (config.checkpointEvery() > 0 || config.checkpointMinutes() > 0)) {
+                listener.onEvent(new TrainEvent.Warning("checkpoint_without_dir",
+                        "checkpoints were asked for but the run has no checkpoint folder: none will be written"));
+            }
+            boolean images = config.task() == Task.IMAGE_CLASSIFICATION;
             long t0 = System.nanoTime();
+            long lastCheckpoint = t0;
             long tokens = 0;
             boolean stoppedEarly = false;
             boolean interrupted = false;
@@ -92,7 +99,7 @@ public final class Trainer {
                 long batchTokens;
                 try (NDScope scope = new NDScope()) {
                     Batch batch = train.batch(step, manager);
-                    batchTokens = batch.tokens();
+                    batchTokens = images ? batch.size() : batch.tokens();
                     List<Param> params = method.params();
                     NDArray lossArray;
                     try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -117,18 +124,17 @@ public final class Trainer {
                 if (!outcome.resetParams().isEmpty()) {
                     optimizer.reset(outcome.resetParams());
                 }
-                for (String e : outcome.events()) {
-                    listener.onEvent("slice_move", e);
-                }
+                outcome.events().forEach(listener::onEvent);
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 if (config.logEvery() > 0 && ((step + 1) % config.logEvery() == 0 || step == start || step + 1 == total)) {
-                    listener.onStep(new TrainListener.StepMetrics(step + 1, total, step / train.stepsPerEpoch(), loss, lr,
-                            gradNorm, tokens / Math.max(elapsed, 1e-9), elapsed));
+                    listener.onEvent(new TrainEvent.StepMetrics(step + 1, total, step / train.stepsPerEpoch(), loss, lr,
+                            gradNorm, tokens / Math.max(elapsed, 1e-9),
+                            images ? TrainEvent.StepMetrics.IMAGES : TrainEvent.StepMetrics.TOKENS, elapsed));
                 }
                 boolean last = step + 1 == total;
                 if (evaluator != null && ((config.evalEvery() > 0 && (step + 1) % config.evalEvery() == 0) || last)) {
                     lastEval = evaluator.evaluate(model, manager);
-                    listener.onEvaluation(step + 1, lastEval);
+                    listener.onEvent(new TrainEvent.Evaluation(step + 1, lastEval));
                     double metric = lastEval.get(evaluator.metricName());
                     boolean improved = Double.isNaN(best) || (evaluator.higherIsBetter() ? metric > best : metric < best);
                     if (improved) {
@@ -137,19 +143,23 @@ public final class Trainer {
                     } else {
                         badEvals++;
                     }
-                    method.onEvaluation(improved);
+                    method.onEvaluation(step + 1, improved).forEach(listener::onEvent);
                     if (config.earlyStoppingPatience() > 0 && badEvals >= config.earlyStoppingPatience() && !last) {
-                        listener.onEvent("early_stop", "no improvement of " + evaluator.metricName() + " in " + badEvals
-                                + " evaluations: stopping at step " + (step + 1));
+                        listener.onEvent(new TrainEvent.EarlyStopped(step + 1, evaluator.metricName(), best));
                         stoppedEarly = true;
                         step++;
                         break;
                     }
                 }
                 boolean stop = listener.stopRequested();
-                if (latest != null && !last && ((config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0) || stop)) {
+                // by steps, by training time since the last checkpoint (a crash loses bounded work), or on the way out
+                long now = System.nanoTime();
+                boolean timed = config.checkpointMinutes() > 0 && now - lastCheckpoint >= config.checkpointMinutes() * 60e9;
+                if (latest != null && !last && ((config.checkpointEvery() > 0 && (step + 1) % config.checkpointEvery() == 0)
+                        || timed || stop)) {
                     save(latest, optimizer, step + 1, best, badEvals, losses);
-                    listener.onEvent("checkpoint", "checkpoint written at step " + (step + 1));
+                    lastCheckpoint = System.nanoTime();
+                    listener.onEvent(new TrainEvent.Checkpoint(step + 1));
                 }
                 if (stop && !last) {
                     interrupted = true;
@@ -160,6 +170,7 @@ public final class Trainer {
             if (!interrupted) {
                 method.finish();
             }
+            listener.onEvent(new TrainEvent.Finished(step, interrupted ? "stopped" : stoppedEarly ? "early_stopped" : "completed"));
             return new Result(step, losses, lastEval, stoppedEarly, interrupted, (System.nanoTime() - t0) / 1e9,
                     method.trainableParameterCount());
         }

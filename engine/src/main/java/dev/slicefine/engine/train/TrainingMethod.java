@@ -28,8 +28,13 @@ public interface TrainingMethod extends AutoCloseable {
         return 1.0;
     }
 
-    /** Told after every evaluation whether the tracked metric improved (SliceFine's tolerance / rank_decay). */
-    default void onEvaluation(boolean improved) {}
+    /**
+     * Told after every evaluation (after {@code step} steps) whether the tracked metric improved (SliceFine's
+     * tolerance / rank_decay); returns what it changed.
+     */
+    default List<TrainEvent> onEvaluation(int step, boolean improved) {
+        return List.of();
+    }
 
     /** Ends training (SliceFine folds the last slices). */
     void finish();
@@ -49,7 +54,7 @@ public interface TrainingMethod extends AutoCloseable {
     void close();
 
     /** What a step did: the parameters whose optimizer state starts fresh, and events worth reporting. */
-    record StepOutcome(List<String> resetParams, List<String> events) {
+    record StepOutcome(List<String> resetParams, List<TrainEvent> events) {
         public static final StepOutcome NONE = new StepOutcome(List.of(), List.of());
     }
 }

@@ -12,6 +12,7 @@ import dev.slicefine.engine.peft.slice.SliceConfig;
 import dev.slicefine.engine.peft.slice.SliceMode;
 import dev.slicefine.engine.train.LrSchedule;
 import dev.slicefine.engine.train.TrainConfig;
+import dev.slicefine.engine.train.TrainEvent;
 import dev.slicefine.engine.train.TrainListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,7 +76,10 @@ class ResumeTest {
         List<Double> straight = new ArrayList<>();
         FineTune.Outcome a = FineTune.run(spec(model, data, tmp.resolve("a"), tmp.resolve("ckpt-a")), new TrainListener() {
             @Override
-            public void onStep(StepMetrics m) {
+            public void onEvent(TrainEvent event) {
+                if (!(event instanceof TrainEvent.StepMetrics m)) {
+                    return;
+                }
                 straight.add(m.loss());
             }
         });
@@ -84,7 +88,10 @@ class ResumeTest {
         AtomicInteger seen = new AtomicInteger();
         FineTune.Outcome first = FineTune.run(spec(model, data, tmp.resolve("b"), tmp.resolve("ckpt-b")), new TrainListener() {
             @Override
-            public void onStep(StepMetrics m) {
+            public void onEvent(TrainEvent event) {
+                if (!(event instanceof TrainEvent.StepMetrics m)) {
+                    return;
+                }
                 seen.set(m.step());
             }
 

@@ -44,7 +44,7 @@ class EarlyStoppingTest {
         var dir = Fixtures.dir("bert-tiny");
         TrainConfig tc = new TrainConfig(Task.TEXT_CLASSIFICATION, "sgd", 0.1, 0, 0.9, 0.999, 1e-8, LrSchedule.Kind.CONSTANT, 0, 1, 12, 4,
                 16, 0, 2, 2, 0, 0, 1);
-        List<String> events = new ArrayList<>();
+        List<TrainEvent> events = new ArrayList<>();
         Plateau eval = new Plateau();
         try (NDManager root = NDManager.newBaseManager(); HfModel model = HfModels.load(dir, root);
              ReplayBatches batches = new ReplayBatches(dir.resolve("slicefine-column/batches.safetensors"));
@@ -52,15 +52,16 @@ class EarlyStoppingTest {
             method.prepare(model, root);
             Trainer.Result r = new Trainer(model, method, tc, batches, eval, new TrainListener() {
                 @Override
-                public void onEvent(String kind, String message) {
-                    events.add(kind + ": " + message);
+                public void onEvent(TrainEvent event) {
+                    events.add(event);
                 }
             }, null).run();
             // evaluations at steps 2 (first: an improvement), 4 and 6 (no improvement, patience 2) -> stop after step 6
             assertThat(r.stoppedEarly()).isTrue();
             assertThat(r.steps()).isEqualTo(6);
             assertThat(eval.calls).hasSize(3);
-            assertThat(events).anySatisfy(e -> assertThat(e).startsWith("early_stop").contains("stopping at step 6"));
+            assertThat(events).contains(new TrainEvent.EarlyStopped(6, "accuracy", 0.5));
+            assertThat(events.get(events.size() - 1)).isEqualTo(new TrainEvent.Finished(6, "early_stopped"));
         }
     }
 }

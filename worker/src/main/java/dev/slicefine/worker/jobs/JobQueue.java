@@ -155,7 +155,7 @@ public class JobQueue {
     }
 
     /** Appends an event with the job's next seq (taken from jobs.last_event_seq, which also serialises writers). */
-    public void event(UUID job, String type, String from, String to, String code, String message, Map<String, ?> data) {
+    public void event(UUID job, String type, String from, String to, String code, String message, Object data) {
         tx.executeWithoutResult(status -> {
             long seq = jdbc.sql("UPDATE jobs SET last_event_seq = last_event_seq + 1 WHERE id = :id RETURNING last_event_seq")
                     .param("id", job).query(Long.class).single();

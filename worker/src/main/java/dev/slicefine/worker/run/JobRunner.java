@@ -4,16 +4,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.data.DatasetException;
 import dev.slicefine.engine.finetune.FineTune;
+import dev.slicefine.engine.finetune.FineTuneConfig;
 import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.engine.io.CheckpointException;
 import dev.slicefine.engine.models.ConfigException;
 import dev.slicefine.worker.WorkerProperties;
 import dev.slicefine.worker.jobs.ClaimedJob;
-import dev.slicefine.worker.jobs.FieldError;
-import dev.slicefine.worker.jobs.JobConfig;
-import dev.slicefine.worker.jobs.JobConfigException;
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.jobs.JobStatus;
+import dev.slicefine.worker.jobs.StoredConfig;
 import dev.slicefine.worker.storage.BlobCandidate;
 import dev.slicefine.worker.storage.BlobRefs;
 import dev.slicefine.worker.storage.BlobStore;
@@ -102,13 +101,10 @@ public class JobRunner {
         String errorCode = null;
         String errorMessage = null;
         try {
-            JobConfig config = JobConfig.parse(job.config());
-            webhook = config.webhookUrl();
-            List<FieldError> errors = config.validate();
-            if (!errors.isEmpty()) {
-                throw new JobFailure("config_invalid", errors.stream().map(e -> e.field() + ": " + e.message())
-                        .reduce((a, b) -> a + "; " + b).orElse(""), false);
-            }
+            webhook = StoredConfig.webhookUrl(job.config());
+            // a job that does not set train.checkpoint_minutes checkpoints at this worker's interval
+            FineTuneConfig config = StoredConfig.parse(job.config())
+                    .withDefaultCheckpointMinutes(properties.worker().checkpointInterval().toMillis() / 60_000.0);
             deleteTree(work);
             Files.createDirectories(work);
             Path model = materialiseModel(job, work.resolve("model"));
@@ -299,7 +295,7 @@ public class JobRunner {
                 jdbc.sql("UPDATE jobs SET checkpoint = CAST(:c AS jsonb), updated_at = now() WHERE id = :id")
                         .param("c", JobQueueJson.write(ckpt)).param("id", job.id()).update();
                 releaseCheckpointBlobs(JobQueueJson.read(old.get()));
-                queue.event(job.id(), "checkpoint", null, null, null, "checkpoint written at step " + step, ckpt);
+                queue.event(job.id(), "checkpoint", null, null, null, "checkpoint written at step " + step, Map.of("step", step));
                 return true;
             });
             if (!Boolean.TRUE.equals(ok)) {
@@ -325,7 +321,7 @@ public class JobRunner {
 
     // ---------------------------------------------------------------- the end
 
-    private void storeArtifactAndSucceed(ClaimedJob job, JobConfig config, FineTune.Outcome outcome) throws IOException {
+    private void storeArtifactAndSucceed(ClaimedJob job, FineTuneConfig config, FineTune.Outcome outcome) throws IOException {
         Path folder = outcome.artifact();
         Path zip = folder.resolveSibling("artifact.zip");
         List<Map<String, Object>> files = zipFolder(folder, zip);
@@ -334,7 +330,7 @@ public class JobRunner {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("format", "zip");
         metadata.put("method", config.method());
-        metadata.put("task", config.task());
+        metadata.put("task", config.task().id());
         metadata.put("files", files);
         metadata.put("manifest", manifest);
         String filename = "slicefine-" + job.id().toString().substring(0, 8) + "-" + config.method() + ".zip";
@@ -403,9 +399,6 @@ public class JobRunner {
         }
         if (e instanceof LeaseLost) {
             return new JobFailure("lease_lost", e.getMessage(), false);
-        }
-        if (e instanceof JobConfigException c) {
-            return new JobFailure("config_invalid", c.getMessage(), false);
         }
         if (e instanceof DatasetException d) {
             return new JobFailure("dataset_invalid", d.getMessage(), false);

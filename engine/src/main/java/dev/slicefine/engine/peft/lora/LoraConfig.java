@@ -1,20 +1,21 @@
 package dev.slicefine.engine.peft.lora;
 
+import dev.slicefine.engine.config.ConfigErrors;
+import dev.slicefine.engine.peft.TargetPatterns;
+import dev.slicefine.engine.peft.slice.SliceConfig;
 import java.util.List;
 
 /** The LoRA baseline's hyper-parameters, as PEFT names them. targets empty = the family's default targets. */
 public record LoraConfig(int r, double alpha, double dropout, List<String> targets) {
+    /** The bounds of every field (JSON paths {@code lora.*}); all bad fields are reported together. */
     public LoraConfig {
         targets = List.copyOf(targets);
-        if (r < 1) {
-            throw new IllegalArgumentException("LoRA r must be at least 1, got " + r);
-        }
-        if (!(alpha > 0)) {
-            throw new IllegalArgumentException("lora_alpha must be > 0, got " + alpha);
-        }
-        if (dropout < 0 || dropout >= 1) {
-            throw new IllegalArgumentException("lora_dropout must be in [0, 1), got " + dropout);
-        }
+        ConfigErrors e = new ConfigErrors();
+        e.between("lora.r", r, 1, SliceConfig.MAX_RANK);
+        e.within("lora.alpha", alpha, 0, true, 1e6, false);
+        e.within("lora.dropout", dropout, 0, false, 1, true);
+        TargetPatterns.check("lora.targets", targets, e);
+        e.throwIfAny();
     }
 
     public static LoraConfig defaults() {

@@ -1,5 +1,8 @@
 package dev.slicefine.engine.peft.slice;
 
+import dev.slicefine.engine.config.ConfigError;
+import dev.slicefine.engine.config.ConfigErrors;
+import dev.slicefine.engine.peft.TargetPatterns;
 import java.util.List;
 
 /**
@@ -26,39 +29,32 @@ public record SliceConfig(
         return new SliceConfig(4, List.of(SliceMode.COLUMN), 50, 0, 0, 1.0, 0.0, 0, 0.5, 1, false, List.of());
     }
 
+    /** The largest rank (and LoRA r) a job may ask for. */
+    public static final int MAX_RANK = 65536;
+
+    /** The bounds of every field (JSON paths {@code slicefine.*}); all bad fields are reported together. */
     public SliceConfig {
         modes = List.copyOf(modes);
         targets = List.copyOf(targets);
-        if (rank < 1) {
-            throw new IllegalArgumentException("rank must be at least 1, got " + rank);
-        }
+        ConfigErrors e = new ConfigErrors();
+        e.between("slicefine.rank", rank, 1, MAX_RANK);
         if (modes.isEmpty() || modes.size() > 2 || (modes.size() == 2 && modes.get(0) == modes.get(1))) {
-            throw new IllegalArgumentException("modes must be [row], [column], [row, column] or [column, row], got " + modes);
+            e.add("slicefine.modes", ConfigError.UNKNOWN_VALUE, "must be [row], [column], [row, column] or [column, row], got "
+                    + modes.stream().map(SliceMode::id).toList());
         }
-        if (moveSteps < 1) {
-            throw new IllegalArgumentException("move_steps must be at least 1, got " + moveSteps);
+        e.between("slicefine.move_steps", moveSteps, 1, Integer.MAX_VALUE);
+        e.between("slicefine.position", position, 0, Integer.MAX_VALUE);
+        e.between("slicefine.max_position", maxPosition, 0, Integer.MAX_VALUE);
+        e.within("slicefine.learning_rate_decay", learningRateDecay, 0, true, 1, false);
+        e.within("slicefine.min_learning_rate", minLearningRate, 0, false, 10, false);
+        e.between("slicefine.tolerance", tolerance, 0, Integer.MAX_VALUE);
+        e.within("slicefine.rank_decay", rankDecay, 0, true, 1, false);
+        e.between("slicefine.min_rank", minRank, 1, MAX_RANK);
+        if (!e.has("slicefine.rank") && minRank > rank) {
+            e.add("slicefine.min_rank", ConfigError.OUT_OF_RANGE, "must not exceed slicefine.rank (" + rank + "), got " + minRank);
         }
-        if (position < 0) {
-            throw new IllegalArgumentException("position must be >= 0, got " + position);
-        }
-        if (maxPosition < 0) {
-            throw new IllegalArgumentException("max_position must be >= 0 (0 = the layer's size), got " + maxPosition);
-        }
-        if (learningRateDecay <= 0 || learningRateDecay > 1) {
-            throw new IllegalArgumentException("learning_rate_decay must be in (0, 1], got " + learningRateDecay);
-        }
-        if (minLearningRate < 0) {
-            throw new IllegalArgumentException("min_learning_rate must be >= 0, got " + minLearningRate);
-        }
-        if (tolerance < 0) {
-            throw new IllegalArgumentException("tolerance must be >= 0 (0 = off), got " + tolerance);
-        }
-        if (rankDecay <= 0 || rankDecay > 1) {
-            throw new IllegalArgumentException("rank_decay must be in (0, 1], got " + rankDecay);
-        }
-        if (minRank < 1 || minRank > rank) {
-            throw new IllegalArgumentException("min_rank must be in [1, rank], got " + minRank);
-        }
+        TargetPatterns.check("slicefine.targets", targets, e);
+        e.throwIfAny();
     }
 
     public SliceConfig withTargets(List<String> t) {

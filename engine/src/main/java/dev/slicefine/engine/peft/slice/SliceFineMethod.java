@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.models.HfModel;
 import dev.slicefine.engine.train.Param;
+import dev.slicefine.engine.train.TrainEvent;
 import dev.slicefine.engine.train.TrainingMethod;
 import dev.slicefine.engine.train.TrainingMethods;
 import java.util.ArrayList;
@@ -109,10 +110,15 @@ public final class SliceFineMethod implements TrainingMethod {
         moves++;
         SliceMode next = config.modes().get(moves % config.modes().size());
         List<String> reset = new ArrayList<>(slices.size());
+        List<TrainEvent.LayerMove> layers = new ArrayList<>(slices.size());
         for (SliceLinear s : slices) {
-            s.fold();
+            SliceLinear.Fold f = s.fold();
             s.open(next, Math.min(rank, (int) s.extent(next)));
             reset.add(s.name() + ".slice");
+            // the same mode again: where it really opened (a smaller rank may not wrap where the old one would)
+            int to = next == f.mode() ? s.position() : f.to();
+            layers.add(new TrainEvent.LayerMove(s.name() + ".weight", f.mode().id(), f.from(), to, f.rank(), f.dim(),
+                    f.deltaNorm()));
         }
         if (config.learningRateDecay() < 1.0) {
             lrScale *= config.learningRateDecay();
@@ -120,10 +126,7 @@ public final class SliceFineMethod implements TrainingMethod {
                 lrScale = Math.max(lrScale, config.minLearningRate() / peakLr);
             }
         }
-        SliceLinear first = slices.get(0);
-        String event = String.format("move %d: %s slices at position %d (rank %d) in %d layers, e.g. %s",
-                moves, next.id(), first.position(), rank, slices.size(), first.name());
-        return new StepOutcome(reset, List.of(event));
+        return new StepOutcome(reset, List.of(new TrainEvent.SliceMoved(moves, step + 1, rank, layers)));
     }
 
     @Override
@@ -132,16 +135,19 @@ public final class SliceFineMethod implements TrainingMethod {
     }
 
     @Override
-    public void onEvaluation(boolean improved) {
+    public List<TrainEvent> onEvaluation(int step, boolean improved) {
         if (config.tolerance() == 0) {
-            return;
+            return List.of();
         }
         evalsWithoutImprovement = improved ? 0 : evalsWithoutImprovement + 1;
         if (evalsWithoutImprovement >= config.tolerance() && rank > config.minRank()) {
             // applies from the next move: the open slices keep their rank until they fold
+            int from = rank;
             rank = Math.max(config.minRank(), (int) Math.floor(rank * config.rankDecay()));
             evalsWithoutImprovement = 0;
+            return List.of(new TrainEvent.RankChanged(step, from, rank));
         }
+        return List.of();
     }
 
     public int currentRank() {

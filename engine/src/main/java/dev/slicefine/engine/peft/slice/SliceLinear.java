@@ -134,29 +134,36 @@ public final class SliceLinear implements Linear {
     }
 
     /**
-     * Adds D into W at its slice, records the change, advances this mode's position by r and closes the slice.
-     * Must run with gradient recording off (outside a GradientCollector).
+     * What one fold did: the folded slice's mode, position and rank, the position that mode moves on to, the size of
+     * the swept dimension, and the Frobenius norm of the folded delta.
      */
-    public void fold() {
+    public record Fold(SliceMode mode, int from, int to, int rank, long dim, double deltaNorm) {}
+
+    /**
+     * Adds D into W at its slice, records the change, advances this mode's position by r and closes the slice.
+     * Must run with gradient recording off (outside a GradientCollector). Null when no slice was open.
+     */
+    public Fold fold() {
         if (delta == null) {
-            return;
+            return null;
         }
         int p = position();
         float[] d = delta.toFloatArray();
-        boolean changed = false;
+        double squares = 0;
         for (float v : d) {
-            if (v != 0f) {
-                changed = true;
-                break;
-            }
+            squares += (double) v * v;
         }
-        if (changed) {
+        if (squares > 0) {
             record(p, d);
         }
-        positions[mode.ordinal()] = p + rank;
+        SliceMode folded = mode;
+        int next = p + rank;
+        positions[mode.ordinal()] = next;
         sliceManager.close();
         sliceManager = null;
         delta = null;
+        return new Fold(folded, p, next + rank > extent(folded) ? 0 : next, rank,
+                folded == SliceMode.COLUMN ? dIn : dOut, Math.sqrt(squares));
     }
 
     /** Adds D into W's slice at p and into the recorded diff (an untrained, all-zero D changes nothing). */

@@ -13,6 +13,7 @@ import dev.slicefine.engine.models.HfModel;
 import dev.slicefine.engine.models.HfModels;
 import dev.slicefine.engine.train.LrSchedule;
 import dev.slicefine.engine.train.TrainConfig;
+import dev.slicefine.engine.train.TrainEvent;
 import dev.slicefine.engine.train.TrainListener;
 import dev.slicefine.engine.train.Trainer;
 import java.nio.file.Files;
@@ -50,7 +51,10 @@ class SliceInvariantsTest {
             Set<String> head = new HashSet<>(model.headTensorNames());
             TrainListener watch = new TrainListener() {
                 @Override
-                public void onStep(StepMetrics m) {
+                public void onEvent(TrainEvent event) {
+                if (!(event instanceof TrainEvent.StepMetrics m)) {
+                    return;
+                }
                     for (var e : model.weights().asMap().entrySet()) {
                         if (!head.contains(e.getKey()) && e.getValue().hasGradient()) {
                             frozenWithGradient.add(e.getKey() + " at step " + m.step());
@@ -114,7 +118,10 @@ class SliceInvariantsTest {
             method.prepare(model, root);
             TrainListener probe = new TrainListener() {
                 @Override
-                public void onStep(StepMetrics m) {
+                public void onEvent(TrainEvent event) {
+                if (!(event instanceof TrainEvent.StepMetrics m)) {
+                    return;
+                }
                     if (m.step() == 4) {
                         rss[0] = rssKb();
                     } else if (m.step() == 40) {

@@ -8,6 +8,7 @@ import dev.slicefine.engine.EngineRuntime;
 import dev.slicefine.engine.Fixtures;
 import dev.slicefine.engine.models.HfModel;
 import dev.slicefine.engine.models.HfModels;
+import dev.slicefine.engine.train.TrainEvent;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -87,18 +88,18 @@ class SliceScheduleTest {
         try (NDManager root = NDManager.newBaseManager(); HfModel m = HfModels.load(Fixtures.dir("bert-tiny"), root);
              SliceFineMethod method = new SliceFineMethod(config(8, List.of(SliceMode.COLUMN), 0, 0, 1.0, 0, 2, 0.5, 2, List.of()))) {
             method.prepare(m, root);
-            method.onEvaluation(true);
-            method.onEvaluation(false);
+            method.onEvaluation(0, true);
+            method.onEvaluation(0, false);
             assertThat(method.currentRank()).isEqualTo(8);
-            method.onEvaluation(false);
+            method.onEvaluation(0, false);
             assertThat(method.currentRank()).isEqualTo(4);
             assertThat(method.slices().get(0).rank()).as("the open slice keeps its rank until it folds").isEqualTo(8);
             method.afterStep(0);
             assertThat(method.slices().get(0).rank()).isEqualTo(4);
-            method.onEvaluation(false);
-            method.onEvaluation(false);
-            method.onEvaluation(false);
-            method.onEvaluation(false);
+            method.onEvaluation(0, false);
+            method.onEvaluation(0, false);
+            method.onEvaluation(0, false);
+            method.onEvaluation(0, false);
             assertThat(method.currentRank()).as("floored at min_rank").isEqualTo(2);
         }
     }
@@ -113,7 +114,38 @@ class SliceScheduleTest {
             assertThatThrownBy(() -> new SliceFineMethod(config(40, List.of(SliceMode.COLUMN), 0, 0, 1.0, 0, 0, 0.5, 1, List.of()))
                     .prepare(m, root)).hasMessageContaining("rank 40 is larger than").hasMessageContaining("column extent 32");
         }
-        assertThatThrownBy(() -> config(0, List.of(SliceMode.ROW), 0, 0, 1.0, 0, 0, 0.5, 1, List.of())).hasMessageContaining("rank must be at least 1");
+        assertThatThrownBy(() -> config(0, List.of(SliceMode.ROW), 0, 0, 1.0, 0, 0, 0.5, 1, List.of())).hasMessageContaining("slicefine.rank: must be between 1 and 65536, got 0");
         assertThatThrownBy(() -> config(2, List.of(SliceMode.ROW, SliceMode.ROW), 0, 0, 1.0, 0, 0, 0.5, 1, List.of())).hasMessageContaining("modes");
+    }
+
+    @Test
+    void aMoveReportsEveryTargetLayerWithItsPositionsAndTheNormOfTheFoldedDelta() {
+        try (NDManager root = NDManager.newBaseManager(); HfModel m = HfModels.load(Fixtures.dir("bert-tiny"), root);
+             SliceFineMethod method = new SliceFineMethod(config(2, List.of(SliceMode.COLUMN), 0, 0, 1.0, 0, 0, 0.5, 1, List.of("query")))) {
+            method.prepare(m, root);
+            SliceLinear q = method.slices().get(0);
+            float[] values = new float[(int) q.delta().size()];
+            java.util.Arrays.fill(values, 0.5f);
+            dev.slicefine.engine.nn.Ops.copyInto(q.delta(), values);
+            TrainEvent event = method.afterStep(0).events().get(0);
+            assertThat(event).isInstanceOf(TrainEvent.SliceMoved.class);
+            TrainEvent.SliceMoved moved = (TrainEvent.SliceMoved) event;
+            assertThat(moved.move()).isEqualTo(1);
+            assertThat(moved.step()).isEqualTo(1);
+            assertThat(moved.rank()).isEqualTo(2);
+            assertThat(moved.layers()).hasSize(2);
+            TrainEvent.LayerMove first = moved.layers().get(0);
+            assertThat(first.layer()).isEqualTo("bert.encoder.layer.0.attention.self.query.weight");
+            assertThat(first.mode()).isEqualTo("column");
+            assertThat(first.from()).isZero();
+            assertThat(first.to()).isEqualTo(2);
+            assertThat(first.rank()).isEqualTo(2);
+            assertThat(first.dim()).isEqualTo(32);
+            assertThat(first.deltaNorm()).isCloseTo(0.5 * Math.sqrt(values.length), org.assertj.core.data.Offset.offset(1e-6));
+            assertThat(moved.layers().get(1).deltaNorm()).as("an untrained slice folds nothing").isZero();
+            var data = moved.data();
+            assertThat(data.get("layers").get(0).get("delta_norm").asDouble()).isEqualTo(first.deltaNorm());
+            assertThat(data.fieldNames()).toIterable().containsExactly("move", "step", "rank", "layers");
+        }
     }
 }
