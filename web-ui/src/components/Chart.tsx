@@ -36,7 +36,7 @@ export function Chart(props: {
       width: Math.max(200, el.clientWidth),
       height,
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-      axes: [{ label: 'step' }, { size: 60 }],
+      axes: [{ label: 'step' }, { size: 64, values: (_u, vals) => vals.map(tick) }],
       series: [{ label: 'step' }, ...series.map((s) => ({ label: s.label, stroke: s.color, width: 1.5, spanGaps: true, points: { show: false } }))],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
@@ -62,6 +62,13 @@ export function Chart(props: {
 
   const points = props.data()[0].length;
   return <div className="chart" ref={box} data-testid={props.testId} data-points={points} role="img" aria-label={`${title} chart, ${points} points`} />;
+}
+
+/** Axis ticks with enough digits to tell 0.0049 from 0.0050. */
+function tick(v: number): string {
+  if (v == null) return '';
+  const a = Math.abs(v);
+  return a !== 0 && (a < 1e-3 || a >= 1e5) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
 }
 
 /** A log scale cannot show values <= 0: they become gaps. */

@@ -1,11 +1,11 @@
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import { maxChange, type LayerStrip, type SliceMapState } from '../slicemap';
 
 /**
  * Per target layer: a strip over the swept dimension (columns or rows). Colour = how much the folded slices changed
  * the weights at that position (Frobenius norm, shared scale); the outlined band is the slice open now.
  */
-export function SliceMap({ state, version }: { state: SliceMapState; version: number }) {
+export const SliceMap = memo(function SliceMap({ state, version }: { state: SliceMapState; version: number }) {
   const strips = [...state.strips.values()];
   const max = maxChange(state);
   if (strips.length === 0) {
@@ -21,7 +21,7 @@ export function SliceMap({ state, version }: { state: SliceMapState; version: nu
       ))}
     </div>
   );
-}
+});
 
 function Strip({ strip, max, version }: { strip: LayerStrip; max: number; version: number }) {
   const canvas = useRef<HTMLCanvasElement>(null);

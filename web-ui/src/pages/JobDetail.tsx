@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { api, ApiError, apiKey, fmtBytes, fmtDuration, fmtNum, followSse, post } from '../api';
 import { Chart, color } from '../components/Chart';
 import { Badge, ErrorBox, ProgressBar, when } from '../components/common';
@@ -8,21 +8,24 @@ import { onLink, setQuery, useLocation } from '../router';
 import { applySliceMoved, emptySliceMap } from '../slicemap';
 import { TERMINAL, type Artifact, type Job, type JobEvent } from '../types';
 
-/** Re-renders at most once per animation frame however many rows arrive. */
-function useFrameVersion(): [number, () => void] {
+/**
+ * A version counter bumped at most every `ms` however many rows arrive (rows are appended to arrays in place; the
+ * charts and the slice map redraw when it changes), so a fast stream costs a few redraws per second.
+ */
+function useThrottledVersion(ms: number): [number, () => void] {
   const [version, setVersion] = useState(0);
-  const pending = useRef(0);
+  const pending = useRef<ReturnType<typeof setTimeout> | null>(null);
   const bump = useMemo(
     () => () => {
       if (pending.current) return;
-      pending.current = requestAnimationFrame(() => {
-        pending.current = 0;
+      pending.current = setTimeout(() => {
+        pending.current = null;
         setVersion((v) => v + 1);
-      });
+      }, ms);
     },
-    [],
+    [ms],
   );
-  useEffect(() => () => cancelAnimationFrame(pending.current), []);
+  useEffect(() => () => clearTimeout(pending.current ?? undefined), []);
   return [version, bump];
 }
 
@@ -36,7 +39,8 @@ export function JobDetail({ id }: { id: string }) {
   const store = useMemo(() => new MetricStore(), [id]);
   const slices = useMemo(() => emptySliceMap(), [id]);
   const events = useRef<JobEvent[]>([]);
-  const [version, bump] = useFrameVersion();
+  const [version, bump] = useThrottledVersion(100);
+  const [eventsVersion, bumpEvents] = useThrottledVersion(100);
 
   // The job row: refreshed on every status event and every few seconds while it runs (progress, ETA).
   const refresh = useMemo(
@@ -68,7 +72,7 @@ export function JobDetail({ id }: { id: string }) {
         events.current.push(ev);
         applySliceMoved(slices, ev);
         if (ev.type === 'status' || ev.type === 'cancel_requested' || ev.type === 'artifact') refresh();
-        bump();
+        bumpEvents();
       },
       ctl.signal,
       null,
@@ -83,7 +87,7 @@ export function JobDetail({ id }: { id: string }) {
       ctl.signal,
     ).catch(setError);
     return () => ctl.abort();
-  }, [id, store, slices, bump, refresh]);
+  }, [id, store, slices, bump, bumpEvents, refresh]);
 
   if (!job) return error ? <ErrorBox error={error} /> : <p>Loading…</p>;
   const started = events.current.find((e) => e.type === 'started')?.data as Record<string, any> | undefined;
@@ -174,7 +178,7 @@ export function JobDetail({ id }: { id: string }) {
       </div>
 
       <h2>Slice map</h2>
-      <SliceMap state={slices} version={version} />
+      <SliceMap state={slices} version={eventsVersion} />
 
       <h2>Downloads</h2>
       <Downloads job={job} />
@@ -187,17 +191,7 @@ export function JobDetail({ id }: { id: string }) {
         ))}
       </div>
       {tab === 'events' && (
-        <ol className="events" data-testid="events" aria-live="polite">
-          {events.current
-            .slice(-200)
-            .reverse()
-            .map((e) => (
-              <li key={e.seq}>
-                <span className="muted">#{e.seq}</span> <b>{e.type}</b> {e.from_status && `${e.from_status} → ${e.to_status}`} {e.code && <code>{e.code}</code>}{' '}
-                {e.message} {e.type === 'slice_moved' ? `move ${e.data?.move} at step ${e.data?.step}` : ''} <span className="muted">{when(e.created_at)}</span>
-              </li>
-            ))}
-        </ol>
+        <EventLog events={events.current} version={eventsVersion} />
       )}
       {tab === 'checkpoints' && (
         <ul>
@@ -213,6 +207,23 @@ export function JobDetail({ id }: { id: string }) {
     </section>
   );
 }
+
+/** The newest 200 events, newest first; re-rendered only when events arrive. */
+const EventLog = memo(function EventLog({ events }: { events: JobEvent[]; version: number }) {
+  return (
+    <ol className="events" data-testid="events">
+      {events
+        .slice(-200)
+        .reverse()
+        .map((e) => (
+          <li key={e.seq}>
+            <span className="muted">#{e.seq}</span> <b>{e.type}</b> {e.from_status && `${e.from_status} → ${e.to_status}`} {e.code && <code>{e.code}</code>}{' '}
+            {e.message} {e.type === 'slice_moved' ? `move ${e.data?.move} at step ${e.data?.step}` : ''} <span className="muted">{when(e.created_at)}</span>
+          </li>
+        ))}
+    </ol>
+  );
+});
 
 const KINDS: [string, string, string][] = [
   ['diff', 'Slice diff', 'diff.safetensors + manifest'],
