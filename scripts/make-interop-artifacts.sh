@@ -22,11 +22,20 @@ make_case() {
   rm -rf "$dir" && mkdir -p "$dir/base"
   find "$base" -maxdepth 1 -type f \( -name '*.json' -o -name 'model.safetensors' \) -exec cp {} "$dir/base/" \;
   cp "$base/inputs.safetensors" "$dir/inputs.safetensors"
-  field() { python3 -c "import json; v=json.load(open('$ref'))['$1']; print(','.join(map(str, v)) if isinstance(v, list) else v)"; }
+  # the run's settings as shell variables (one python start: they are slow on a busy machine)
+  local r_lr r_rank r_modes r_move_steps r_position r_steps r_targets
+  eval "$(python3 - "$ref" <<'PY'
+import json, shlex, sys
+run = json.load(open(sys.argv[1]))
+for key in ("lr", "rank", "modes", "move_steps", "position", "steps", "targets"):
+    v = run[key]
+    print("r_%s=%s" % (key, shlex.quote(",".join(map(str, v)) if isinstance(v, list) else str(v))))
+PY
+)"
   "$SF" train --model "$dir/base" --task "$([ "$task" = causal-lm ] && echo causal-lm || echo text-classification)" \
-    --batches "$FIX/$run/batches.safetensors" --optimizer sgd --lr "${lr:-$(field lr)}" --lr-schedule constant \
-    --grad-clip 0 --rank "$(field rank)" --modes "$(field modes)" --move-steps "$(field move_steps)" \
-    --position "$(field position)" --max-steps "$(field steps)" --targets "$(field targets)" --log-every 100 \
+    --batches "$FIX/$run/batches.safetensors" --optimizer sgd --lr "${lr:-$r_lr}" --lr-schedule constant \
+    --grad-clip 0 --rank "$r_rank" --modes "$r_modes" --move-steps "$r_move_steps" \
+    --position "$r_position" --max-steps "$r_steps" --targets "$r_targets" --log-every 100 \
     --out "$dir/diff" >/dev/null
   "$SF" merge --model "$dir/base" --diff "$dir/diff" --out "$dir/merged"
   "$SF" export-peft --model "$dir/base" --diff "$dir/diff" --out "$dir/peft"
