@@ -63,6 +63,7 @@ public class JobRunner {
     private final JobQueue queue;
     private final Webhooks webhooks;
     private final WorkerProperties properties;
+    private final EvaluationRunner evaluations;
 
     public JobRunner(JdbcClient jdbc, TransactionTemplate tx, BlobStore store, BlobRefs refs, JobQueue queue,
                      Webhooks webhooks, WorkerProperties properties) {
@@ -73,6 +74,7 @@ public class JobRunner {
         this.queue = queue;
         this.webhooks = webhooks;
         this.properties = properties;
+        this.evaluations = new EvaluationRunner(this, jdbc, tx, store, queue, properties);
     }
 
     /** A job's failure with a machine-readable code; {@code retryable}: another attempt may succeed. */
@@ -92,6 +94,10 @@ public class JobRunner {
      * job then goes back to the queue and resumes elsewhere from the checkpoint written on the way out.
      */
     public void run(ClaimedJob job, ScheduledExecutorService heartbeats, BooleanSupplier shuttingDown) {
+        if (job.isEvaluation()) {
+            evaluations.run(job, heartbeats);
+            return;
+        }
         Duration lease = properties.worker().lease();
         long period = Math.max(100, Math.min(lease.toMillis() / 3, properties.worker().heartbeat().toMillis()));
         RunState state = new RunState();
@@ -176,12 +182,12 @@ public class JobRunner {
      * PyTorch's grad mode is per thread and on by default; DJL switches it off only on the thread that loaded the
      * engine. The trainer's in-place optimizer updates need it off, so every worker thread switches it off itself.
      */
-    private static void prepareTrainingThread() {
+    static void prepareTrainingThread() {
         ai.djl.engine.Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }
 
-    private void beat(ClaimedJob job, RunState state, Duration lease) {
+    void beat(ClaimedJob job, RunState state, Duration lease) {
         try {
             Optional<Boolean> cancel = queue.heartbeat(job.id(), job.owner(), lease);
             if (cancel.isEmpty()) {
@@ -196,7 +202,7 @@ public class JobRunner {
 
     // ---------------------------------------------------------------- inputs
 
-    private Path materialiseModel(ClaimedJob job, Path dir) throws IOException {
+    Path materialiseModel(ClaimedJob job, Path dir) throws IOException {
         if (job.modelId() == null) {
             throw new JobFailure("input_missing", "the job's model was deleted", false);
         }
@@ -217,7 +223,7 @@ public class JobRunner {
         return dir;
     }
 
-    private Path materialiseDataset(UUID id, Path dir, String base, String what) throws IOException {
+    Path materialiseDataset(UUID id, Path dir, String base, String what) throws IOException {
         if (id == null) {
             throw new JobFailure("input_missing", "the job's " + what + " was deleted", false);
         }
@@ -246,7 +252,7 @@ public class JobRunner {
     }
 
     /** A hard link to the blob where the file system allows it (models are large), else a copy. */
-    private void copyBlob(String sha, Path target) throws IOException {
+    void copyBlob(String sha, Path target) throws IOException {
         Files.deleteIfExists(target);
         if (!store.exists(sha)) {
             throw new JobFailure("storage_error", "blob " + sha + " is missing from storage", true);
@@ -374,17 +380,17 @@ public class JobRunner {
         }
     }
 
-    private boolean holdsLease(ClaimedJob job) {
+    boolean holdsLease(ClaimedJob job) {
         return jdbc.sql("SELECT 1 FROM jobs WHERE id = :id AND lease_owner = :owner AND status = 'running' FOR UPDATE")
                 .param("id", job.id()).param("owner", job.owner()).query(Integer.class).optional().isPresent();
     }
 
-    private boolean endJob(ClaimedJob job, JobStatus to, String code, String message, Map<String, Object> data) {
+    boolean endJob(ClaimedJob job, JobStatus to, String code, String message, Map<String, Object> data) {
         return Boolean.TRUE.equals(tx.execute(status -> endJobInTx(job, to, code, message, data)));
     }
 
     /** Releases the checkpoint blobs (a finished job never resumes) and writes the final status with its events. */
-    private boolean endJobInTx(ClaimedJob job, JobStatus to, String code, String message, Map<String, Object> data) {
+    boolean endJobInTx(ClaimedJob job, JobStatus to, String code, String message, Map<String, Object> data) {
         Optional<String> ckpt = jdbc.sql("""
                 SELECT coalesce(checkpoint::text, 'null') FROM jobs
                 WHERE id = :id AND lease_owner = :owner AND status = 'running' FOR UPDATE""")
@@ -473,7 +479,7 @@ public class JobRunner {
         }
     }
 
-    private static void writeErrorLog(Path work, Throwable e) {
+    static void writeErrorLog(Path work, Throwable e) {
         try {
             Files.createDirectories(work);
             StringWriter sw = new StringWriter();
