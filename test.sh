@@ -1,7 +1,12 @@
 #!/usr/bin/env bash
-# The default test run: every module's unit and integration tests (real libtorch, real PostgreSQL, real files).
+# The default test run: every module's unit and integration tests (real libtorch, real PostgreSQL, real files), then
+# the Python client's tests against a real server (./slicefine serve on a free port; machine python3, no pip).
 # Slow quality runs and benchmarks are not part of it (see README: ./slicefine bench ...).
 set -euo pipefail
 cd "$(dirname "$0")"
 export DJL_CACHE_DIR="${DJL_CACHE_DIR:-$HOME/.djl.ai}"
-exec mvn -B install "$@"
+mvn -B install "$@"
+case " $* " in
+  *" -DskipTests "*|*" -DskipTests=true "*) exit 0 ;;
+esac
+python3 -m unittest discover -s clients/python/tests -v

@@ -24,11 +24,11 @@ import tools.jackson.databind.json.JsonMapper;
  * write stops the task. The stream ends after the job is terminal and its last rows were sent.
  */
 @Component
-class JobStreams implements DisposableBean {
+public class JobStreams implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(JobStreams.class);
     private static final int BATCH = 500;
 
-    enum Kind { events, metrics }
+    public enum Kind { events, metrics }
 
     private final JobRepository jobs;
     private final JsonMapper json;
@@ -60,7 +60,7 @@ class JobStreams implements DisposableBean {
         return open.get();
     }
 
-    SseEmitter open(UUID jobId, Kind kind, long after) {
+    public SseEmitter open(UUID jobId, Kind kind, long after) {
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             throw new dev.slicefine.api.common.ApiException(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,

@@ -105,7 +105,8 @@ public final class LoadedModel implements AutoCloseable {
             if (task == Task.IMAGE_CLASSIFICATION) {
                 image = ImageSpec.forModel(modelDir, ((VitConfig) config).imageSize());
             } else {
-                tokenizer = TextTokenizer.load(modelDir, task == Task.CAUSAL_LM ? 0 : maxSeqLen);
+                int limit = config instanceof BertConfig b ? (maxSeqLen > 0 ? Math.min(maxSeqLen, b.maxPositions()) : b.maxPositions()) : 0;
+                tokenizer = TextTokenizer.load(modelDir, limit);
                 pad = config instanceof BertConfig b ? b.padTokenId() : Math.max(((LlamaConfig) config).padTokenId(), 0);
             }
             return new LoadedModel(root, model, task, tokenizer, image, pad);

@@ -90,7 +90,13 @@ final class EvaluationRunner {
             JobRunner.prepareTrainingThread();
             EvaluationResult result;
             try (LoadedModel loaded = LoadedModel.load(model, diff, maxSeqLen)) {
+                long[] lastCheck = {System.nanoTime()};
                 result = ModelEvaluator.evaluate(loaded, dataset, maxSeqLen, batchSize, (done, total) -> {
+                    // the heartbeat sees a cancel within its period; between beats, look once a second
+                    if (System.nanoTime() - lastCheck[0] > 1_000_000_000L) {
+                        lastCheck[0] = System.nanoTime();
+                        state.cancelRequested |= cancelRequested(job.id());
+                    }
                     if (state.cancelRequested || state.leaseLost) {
                         throw new Stopped();
                     }
@@ -118,6 +124,11 @@ final class EvaluationRunner {
         } finally {
             beat.cancel(false);
         }
+    }
+
+    private boolean cancelRequested(UUID id) {
+        return jdbc.sql("SELECT cancel_requested FROM jobs WHERE id = :id").param("id", id).query(Boolean.class)
+                .optional().orElse(true);
     }
 
     /** The evaluated job's artifact (its output folder as a zip), unpacked into dir. */
