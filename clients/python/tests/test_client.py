@@ -198,12 +198,9 @@ class ClientTest(unittest.TestCase):
         with self.assertRaises(errors.InvalidRequest) as bad:
             self.client.generate("x", model_id=llama.id, top_p=3)
         self.assertEqual(bad.exception.errors[0].field, "top_p")
-        path = os.path.join(self.work, "lm.jsonl")
-        with open(path, "w") as f:
-            for i in range(2000):
-                f.write(json.dumps({"prompt": "line %d says" % i, "completion": " hello there"}) + "\n")
-        ds = self.client.upload_dataset(path)
-        ev = self.client.create_evaluation(ds.id, model_id=llama.id, batch_size=1)
+        bert = self.client.upload_model(model_dir("bert-tiny", "wordpiece.json"))
+        ds = self.client.upload_dataset(labelled(os.path.join(self.work, "big.jsonl"), 3000))
+        ev = self.client.create_evaluation(ds.id, model_id=bert.id, batch_size=1)
         self.client.cancel_evaluation(ev.id)
         with self.assertRaises(errors.JobFailed) as failed:
             self.client.wait(ev, timeout=300)

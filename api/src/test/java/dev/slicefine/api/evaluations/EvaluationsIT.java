@@ -28,14 +28,14 @@ import static org.assertj.core.api.Assertions.within;
  * (scores recomputed from the paged per-example predictions, an unknown label counted), a causal LM (perplexity over
  * completion tokens), cancel, another tenant's 404, bad requests; and predictions from a causal LM.
  */
-class EvaluationsIT {
+public class EvaluationsIT {
     private static final String KEY = ApiTestBase.ADMIN_KEY;
     static final Path ENGINE_FIXTURES = Path.of("../engine/src/test/resources/fixtures");
 
     @TempDir
     Path dataDir;
 
-    static Map<String, byte[]> model(String name, String tokenizer) throws IOException {
+    public static Map<String, byte[]> model(String name, String tokenizer) throws IOException {
         Map<String, byte[]> files = new LinkedHashMap<>();
         files.put("config.json", Files.readAllBytes(ENGINE_FIXTURES.resolve(name + "/config.json")));
         files.put("model.safetensors", Files.readAllBytes(ENGINE_FIXTURES.resolve(name + "/model.safetensors")));
@@ -45,7 +45,7 @@ class EvaluationsIT {
         return files;
     }
 
-    static String train(Http http, String model, String dataset) {
+    public static String train(Http http, String model, String dataset) {
         Http.Response r = http.postJson("/v1/jobs", KEY, "{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + dataset
                 + "\",\"task\":\"text-classification\",\"method\":\"slicefine\",\"slicefine\":{\"rank\":2,\"move_steps\":2},"
                 + "\"train\":{\"batch_size\":8,\"max_seq_len\":32,\"max_steps\":4,\"learning_rate\":0.05}}");
@@ -189,6 +189,24 @@ class EvaluationsIT {
         }
     }
 
+    /**
+     * A causal-LM dataset. This branch's upload validator reads classification sets only (the engine's reader takes over
+     * dataset validation in the datasets change), so the test plays the validator for this file: uploaded, then
+     * marked ready. The worker reads it with the engine's reader, which checks every line.
+     */
+    private static String lmDataset(ServerProcess server, Http http, String lines) {
+        Http.Multipart body = new Http.Multipart();
+        body.file("lm.jsonl", lines.getBytes(StandardCharsets.UTF_8));
+        Http.Response r = http.post("/v1/datasets", KEY, body);
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        String id = r.json().get("id").asString();
+        Fixtures.await(Duration.ofSeconds(60), () -> http.get("/v1/datasets/" + id, KEY).json(),
+                j -> !j.get("status").asString().equals("validating"));
+        server.bean(org.springframework.jdbc.core.simple.JdbcClient.class)
+                .sql("UPDATE datasets SET status = 'ready' WHERE id = :id").param("id", java.util.UUID.fromString(id)).update();
+        return id;
+    }
+
     private static String otherTenantKey(Http http) {
         String name = "t-" + java.util.UUID.randomUUID().toString().substring(0, 8);
         Http.Response tenant = http.postJson("/v1/tenants", KEY, "{\"name\":\"" + name + "\"}");
@@ -220,7 +238,7 @@ class EvaluationsIT {
             String lines = "{\"prompt\":\"the cat\",\"completion\":\"" + own + "\"}\n"
                     + "{\"prompt\":\"a dog\",\"completion\":\" runs far away\"}\n"
                     + "{\"text\":\"plain text without a prompt\"}\n";
-            String set = JobFixtures.uploadDataset(http, KEY, "lm.jsonl", lines.getBytes(StandardCharsets.UTF_8), Map.of());
+            String set = lmDataset(server, http, lines);
             String id = evaluate(http, "{\"model_id\":\"" + llama + "\",\"dataset_id\":\"" + set + "\",\"batch_size\":2}");
             JsonNode done = awaitEnd(http, id);
             assertThat(done.get("status").asString()).as(done.toString()).isEqualTo("succeeded");

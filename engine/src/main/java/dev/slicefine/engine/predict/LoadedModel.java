@@ -126,6 +126,13 @@ public final class LoadedModel implements AutoCloseable {
             List<String> labels = new java.util.ArrayList<>();
             labelNode.forEach(n -> labels.add(n.asText()));
             model = Heads.withClassifier(model, labels, 0);
+            if (!model.config().labels().equals(labels)) {
+                // the base's head had as many labels: kept as it is, but the diff's names are the truth
+                ModelConfig c = model.config();
+                ModelConfig named = c instanceof BertConfig b ? b.withClassifier(labels, b.classifierPooling())
+                        : ((VitConfig) c).withLabels(labels);
+                model = HfModels.build(named, model.weights(), model.prefix());
+            }
         }
         for (SliceDiff.TensorDiff d : diff.tensors().values()) {
             NDArray w = model.weights().getOrNull(d.tensor());
