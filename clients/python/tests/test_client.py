@@ -52,7 +52,7 @@ def setUpModule():
             proc.kill()
             raise RuntimeError("the server did not start within 600 s: see " + log.name)
         time.sleep(1)
-    SERVER.update(proc=proc, url=url, data=data, work=tempfile.mkdtemp(prefix="slicefine-py-work-"))
+    SERVER.update(proc=proc, log=log, url=url, data=data, work=tempfile.mkdtemp(prefix="slicefine-py-work-"))
 
 
 def tearDownModule():
@@ -63,6 +63,7 @@ def tearDownModule():
             proc.wait(60)
         except subprocess.TimeoutExpired:
             proc.kill()
+        SERVER["log"].close()
     for d in (SERVER.get("data"), SERVER.get("work")):
         if d:
             shutil.rmtree(d, ignore_errors=True)
