@@ -17,6 +17,8 @@ import java.util.concurrent.Future;
  * concurrent clients, cold (load + merge + first prediction; 8 clients share one load, as the api's cache does) and warm,
  * batch throughput, and llama-tiny tokens/s with and without the KV cache.
  *
+ * Pass "-" as the model to run the llama-tiny part alone.
+ *
  * <pre>java -cp "engine/target/classes:engine/target/test-classes:engine/target/lib/*" -Dai.djl.offline=true \
  *   dev.slicefine.engine.predict.PredictBenchmark ../shared/models/all-minilm-l6-v2 ../shared/datasets/fortunes8.train.jsonl</pre>
  */
@@ -24,6 +26,13 @@ public final class PredictBenchmark {
     private PredictBenchmark() {}
 
     public static void main(String[] args) throws Exception {
+        if (!args[0].equals("-")) { // "-": the llama-tiny part alone
+            classifier(args);
+        }
+        generation(Path.of(args.length > 2 ? args[2] : "engine/src/test/resources/fixtures/llama-tiny"));
+    }
+
+    private static void classifier(String[] args) throws Exception {
         Path model = Path.of(args[0]);
         Path data = Path.of(args[1]);
         Path tmp = Files.createTempDirectory("predict-bench");
@@ -106,7 +115,10 @@ public final class PredictBenchmark {
             System.out.printf("  batch of 64 texts: %.0f texts/s%n", perSecond);
         }
         pool.shutdown();
-        Path llama = Path.of(args.length > 2 ? args[2] : "engine/src/test/resources/fixtures/llama-tiny");
+    }
+
+    private static void generation(Path llama) throws Exception {
+        Path tmp = Files.createTempDirectory("predict-bench");
         Path llamaDir = tmp.resolve("llama");
         Files.createDirectories(llamaDir);
         for (String f : List.of("config.json", "model.safetensors")) {
