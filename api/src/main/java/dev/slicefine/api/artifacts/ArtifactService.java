@@ -222,6 +222,15 @@ public class ArtifactService {
         }
     }
 
+    /**
+     * A succeeded job's stored result (a slice diff, or a full run's checkpoint) unpacked into {@code dir}, for
+     * predictions; the caller has checked the job's tenant. Empty when the job has no result.
+     */
+    public java.util.Optional<Path> unpackResult(UUID jobId, Path dir) throws IOException {
+        var diff = artifacts.find(jobId, "diff");
+        return diff.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(unpack(diff.get(), dir));
+    }
+
     /** Unpacks the diff blob (zip, tar or tar.gz, by its file name) into {@code dir}; a bare folder prefix is dropped. */
     private Path unpack(ArtifactView diff, Path dir) throws IOException {
         FileRules.ArchiveKind kind = FileRules.archiveKind(diff.filename());

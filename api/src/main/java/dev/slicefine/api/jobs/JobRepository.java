@@ -59,13 +59,13 @@ public class JobRepository {
         return jdbc.sql("SELECT count(*) FROM jobs WHERE status = :s").param("s", status.name()).query(Long.class).single();
     }
 
-    long appendEvent(UUID jobId, String type, String from, String to, String code, String message) {
+    public long appendEvent(UUID jobId, String type, String from, String to, String code, String message) {
         return jdbc.sql(APPEND_EVENT).param("job", jobId).param("type", type).param("from", from).param("to", to)
                 .param("code", code).param("message", message).query(Long.class).single();
     }
 
     Optional<JobRow> find(UUID tenantId, UUID id) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :t")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :t AND kind = 'train'")
                 .param("id", id).param("t", tenantId).query(this::map).optional();
     }
 
@@ -78,12 +78,12 @@ public class JobRepository {
     }
 
     Optional<JobRow> findByKey(UUID tenantId, String key) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = :t AND idempotency_key = :k")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE tenant_id = :t AND idempotency_key = :k AND kind = 'train'")
                 .param("t", tenantId).param("k", key).query(this::map).optional();
     }
 
     Optional<JobRow> lock(UUID tenantId, UUID id) {
-        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :t FOR UPDATE")
+        return jdbc.sql("SELECT " + COLUMNS + " FROM jobs WHERE id = :id AND tenant_id = :t AND kind = 'train' FOR UPDATE")
                 .param("id", id).param("t", tenantId).query(this::map).optional();
     }
 
@@ -92,26 +92,27 @@ public class JobRepository {
                 .query((rs, i) -> JobStatus.valueOf(rs.getString(1))).optional();
     }
 
-    void cancelQueued(UUID id) {
+    public void cancelQueued(UUID id) {
         jdbc.sql("""
                 UPDATE jobs SET status = 'cancelled', cancel_requested = true, finished_at = now(), updated_at = now(),
                        error_code = 'cancelled', error_message = 'Cancelled before it started'
                 WHERE id = :id AND status = 'queued'""").param("id", id).update();
     }
 
-    void requestCancel(UUID id) {
+    public void requestCancel(UUID id) {
         jdbc.sql("UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = :id").param("id", id).update();
     }
 
     List<JobRow> page(UUID tenantId, JobStatus status, UUID modelId, UUID datasetId, Cursor after, int limit) {
         return new TenantPageQuery(COLUMNS, "jobs", tenantId)
+                .where("kind = :kind", "kind", "train") // evaluation runs are jobs rows too (V5): /v1/evaluations
                 .where("status = :status", "status", status)
                 .where("model_id = :m", "m", modelId)
                 .where("(dataset_id = :d OR eval_dataset_id = :d)", "d", datasetId)
                 .list(jdbc, after, limit, this::map);
     }
 
-    List<EventView> events(UUID jobId, long afterSeq, int limit) {
+    public List<EventView> events(UUID jobId, long afterSeq, int limit) {
         return jdbc.sql("""
                 SELECT seq, type, from_status, to_status, code, message, data::text AS data, created_at
                 FROM job_events WHERE job_id = :j AND seq > :after ORDER BY seq LIMIT :limit""")

@@ -27,11 +27,11 @@ import tools.jackson.databind.json.JsonMapper;
  * {@code auth-recheck} of its key being revoked (the key and its tenant are checked again that often).
  */
 @Component
-class JobStreams implements DisposableBean {
+public class JobStreams implements DisposableBean {
     private static final Logger log = LoggerFactory.getLogger(JobStreams.class);
     private static final int BATCH = 500;
 
-    enum Kind { events, metrics }
+    public enum Kind { events, metrics }
 
     private final JobRepository jobs;
     private final ApiKeyService keys;
@@ -68,7 +68,7 @@ class JobStreams implements DisposableBean {
         return open.get();
     }
 
-    SseEmitter open(Caller caller, UUID jobId, Kind kind, long after) {
+    public SseEmitter open(Caller caller, UUID jobId, Kind kind, long after) {
         if (open.incrementAndGet() > maxStreams) {
             open.decrementAndGet();
             throw new dev.slicefine.api.common.ApiException(org.springframework.http.HttpStatus.SERVICE_UNAVAILABLE,

@@ -45,12 +45,13 @@ public class JobQueue {
                         started_at = coalesce(started_at, now()), updated_at = now()
                     WHERE id = :id
                     RETURNING id, tenant_id, model_id, dataset_id, eval_dataset_id, config::text AS config, attempt,
-                        max_attempts, checkpoint::text AS checkpoint, lease_owner""")
+                        max_attempts, checkpoint::text AS checkpoint, lease_owner, kind, source_job_id""")
                     .param("owner", owner).param("lease", lease.toMillis() / 1000.0).param("id", id.get())
                     .query((rs, n) -> new ClaimedJob(rs.getObject("id", UUID.class), rs.getObject("tenant_id", UUID.class),
                             rs.getObject("model_id", UUID.class), rs.getObject("dataset_id", UUID.class),
                             rs.getObject("eval_dataset_id", UUID.class), rs.getString("config"), rs.getInt("attempt"),
-                            rs.getInt("max_attempts"), rs.getString("checkpoint"), rs.getString("lease_owner")))
+                            rs.getInt("max_attempts"), rs.getString("checkpoint"), rs.getString("lease_owner"),
+                            rs.getString("kind"), rs.getObject("source_job_id", UUID.class)))
                     .single();
             event(job.id(), "status", "queued", "running", null,
                     "attempt " + job.attempt() + " of " + job.maxAttempts() + " started by " + owner,

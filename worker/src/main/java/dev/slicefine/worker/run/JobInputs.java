@@ -30,7 +30,7 @@ final class JobInputs {
     record Inputs(Path model, Path dataset, Path eval, Path checkpointDir, DatasetFields fields, DatasetFields evalFields) {}
 
     /** A dataset file in the work dir and the field names it was uploaded with (the engine reads those). */
-    private record Materialised(Path file, DatasetFields fields) {}
+    record Materialised(Path file, DatasetFields fields) {}
 
     Inputs materialise(ClaimedJob job, Path work) throws IOException {
         Path model = materialiseModel(job, work.resolve("model"));
@@ -43,7 +43,7 @@ final class JobInputs {
                 eval == null ? null : eval.fields());
     }
 
-    private Path materialiseModel(ClaimedJob job, Path dir) throws IOException {
+    Path materialiseModel(ClaimedJob job, Path dir) throws IOException {
         if (job.modelId() == null) {
             throw new JobFailure("input_missing", "the job's model was deleted", false);
         }
@@ -63,7 +63,7 @@ final class JobInputs {
         return dir;
     }
 
-    private Materialised materialiseDataset(UUID id, Path dir, String base, String what) throws IOException {
+    Materialised materialiseDataset(UUID id, Path dir, String base, String what) throws IOException {
         if (id == null) {
             throw new JobFailure("input_missing", "the job's " + what + " was deleted", false);
         }

@@ -48,6 +48,7 @@ public class JobRunner {
     private final JobInputs inputs;
     private final JobTraining training;
     private final JobArtifacts artifacts;
+    private final EvaluationRunner evaluations;
 
     /** How long a claimed job's lease lasts, how often it is renewed (at most lease/3), and where work dirs go. */
     public record Settings(Duration lease, Duration heartbeat, Path workDir, Duration checkpointInterval) {}
@@ -61,6 +62,7 @@ public class JobRunner {
         this.inputs = new JobInputs(store, queue, checkpoints);
         this.training = new JobTraining(jdbc, queue, checkpoints);
         this.artifacts = new JobArtifacts(tx, store, refs, queue, checkpoints);
+        this.evaluations = new EvaluationRunner(this, jdbc, tx, store, queue, inputs, checkpoints, settings);
     }
 
     /**
@@ -68,6 +70,10 @@ public class JobRunner {
      * job then goes back to the queue and resumes elsewhere from the checkpoint written on the way out.
      */
     public void run(ClaimedJob job, ScheduledExecutorService heartbeats, BooleanSupplier shuttingDown) {
+        if (job.isEvaluation()) {
+            evaluations.run(job, heartbeats);
+            return;
+        }
         Duration lease = settings.lease();
         long period = Math.max(100, Math.min(lease.toMillis() / 3, settings.heartbeat().toMillis()));
         RunState state = new RunState();
@@ -139,7 +145,7 @@ public class JobRunner {
         }
     }
 
-    private void beat(ClaimedJob job, RunState state, Duration lease) {
+    void beat(ClaimedJob job, RunState state, Duration lease) {
         try {
             Optional<Boolean> cancel = queue.heartbeat(job.id(), job.owner(), lease);
             if (cancel.isEmpty()) {
@@ -152,7 +158,7 @@ public class JobRunner {
         }
     }
 
-    private static void writeErrorLog(Path work, Throwable e) {
+    static void writeErrorLog(Path work, Throwable e) {
         try {
             Files.createDirectories(work);
             StringWriter sw = new StringWriter();

@@ -35,7 +35,7 @@ final class JobTraining {
      * PyTorch's grad mode is per thread and on by default; DJL switches it off only on the thread that loaded the
      * engine. The trainer's in-place optimizer updates need it off, so every worker thread switches it off itself.
      */
-    private static void prepareTrainingThread() {
+    static void prepareTrainingThread() {
         ai.djl.engine.Engine.getInstance();
         ai.djl.pytorch.jni.JniUtils.setGradMode(false);
     }

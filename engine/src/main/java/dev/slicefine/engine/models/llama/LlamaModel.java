@@ -119,12 +119,55 @@ public final class LlamaModel implements HfModel {
         return new ModelOutput(lmHead.forward(last), emb, last, null);
     }
 
+    /**
+     * Incremental decoding for generation: runs {@code ids} (1, S) at positions cache.length() .. + S - 1, attending to
+     * the cached keys and values of every earlier position, and appends this step's keys and values to the cache. The
+     * cost of a step grows with the context only through attention, not through recomputing earlier tokens. Returns
+     * the logits (1, S, vocab); the cache's arrays live in the cache's manager.
+     */
+    public NDArray forwardCached(NDArray ids, KvCache cache) {
+        long seq = ids.getShape().get(1);
+        long past = cache.length();
+        NDManager mgr = ids.getManager();
+        NDArray table = w.get(P + "embed_tokens.weight");
+        NDArray h = table.getNDArrayInternal().embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        NDArray[] rope = rotary(mgr, past, seq);
+        // query i (absolute past + i) sees keys 0 .. past + i
+        NDArray qPos = mgr.arange(past, past + seq, 1L, DataType.INT64).expandDims(1);
+        NDArray kPos = mgr.arange(0L, past + seq, 1L, DataType.INT64).expandDims(0);
+        NDArray mask = kPos.lte(qPos).toType(DataType.FLOAT32, false).neg().add(1f).mul(-Float.MAX_VALUE)
+                .reshape(1, 1, seq, past + seq);
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int d = config.headDim();
+        int rep = heads / kvHeads;
+        double scale = 1.0 / Math.sqrt(d);
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            NDArray x = Ops.rmsNorm(h, w.get(l.inputNorm + ".weight"), config.rmsNormEps());
+            NDArray q = applyRope(Ops.splitHeads(l.q.forward(x), heads, d), rope[0], rope[1]);
+            NDArray k = cache.append(i, 0, applyRope(Ops.splitHeads(l.k.forward(x), kvHeads, d), rope[0], rope[1]));
+            NDArray v = cache.append(i, 1, Ops.splitHeads(l.v.forward(x), kvHeads, d));
+            NDArray ctx = Ops.mergeHeads(Ops.attention(q, repeatKv(k, rep), repeatKv(v, rep), mask, scale, 0.0, false));
+            NDArray mid = h.add(l.o.forward(ctx));
+            NDArray y = Ops.rmsNorm(mid, w.get(l.postNorm + ".weight"), config.rmsNormEps());
+            h = mid.add(l.down.forward(Ops.silu(l.gate.forward(y)).mul(l.up.forward(y))));
+        }
+        cache.advance(seq);
+        return lmHead.forward(Ops.rmsNorm(h, w.get(P + "norm.weight"), config.rmsNormEps()));
+    }
+
     /** cos and sin tables (S, D) for positions 0..S-1, with the frequencies repeated over both halves. */
     private NDArray[] rotary(NDManager mgr, long seq) {
+        return rotary(mgr, 0, seq);
+    }
+
+    /** cos and sin tables (S, D) for positions start..start+S-1. */
+    private NDArray[] rotary(NDManager mgr, long start, long seq) {
         int d = config.headDim();
         NDArray exponents = mgr.arange(0, d, 2, DataType.INT64).toType(DataType.FLOAT32, false).div((float) d);
         NDArray invFreq = mgr.create((float) config.ropeTheta()).pow(exponents).pow(-1f);
-        NDArray t = mgr.arange(0L, seq, 1L, DataType.INT64).toType(DataType.FLOAT32, false);
+        NDArray t = mgr.arange(start, start + seq, 1L, DataType.INT64).toType(DataType.FLOAT32, false);
         NDArray freqs = t.expandDims(1).matMul(invFreq.expandDims(0));
         NDArray emb = NDArrays.concat(new NDList(freqs, freqs), -1);
         return new NDArray[] {emb.cos(), emb.sin()};

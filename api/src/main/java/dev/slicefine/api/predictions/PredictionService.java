@@ -1,0 +1,129 @@
+package dev.slicefine.api.predictions;
+
+import dev.slicefine.api.artifacts.ArtifactService;
+import dev.slicefine.api.auth.Caller;
+import dev.slicefine.api.common.ApiException;
+import dev.slicefine.api.common.Folders;
+import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.api.models.ModelDirs;
+import dev.slicefine.api.models.ModelFileView;
+import dev.slicefine.engine.predict.LoadedModel;
+import dev.slicefine.storage.BlobStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+/**
+ * Finds the model a prediction asks for (a tenant's ready model, or a tenant's succeeded job: its base plus its result)
+ * and leases it from the {@link PredictionCache}, loading it on a miss: the model's files linked into a temporary
+ * folder, the job's diff unpacked beside them, merged in memory by the engine, the folders deleted after the load.
+ */
+@Service
+class PredictionService {
+    private final JdbcClient jdbc;
+    private final BlobStore store;
+    private final ArtifactService artifacts;
+    private final PredictionCache cache;
+    private final SliceFineProperties properties;
+
+    PredictionService(JdbcClient jdbc, BlobStore store, ArtifactService artifacts, PredictionCache cache,
+                      SliceFineProperties properties) {
+        this.jdbc = jdbc;
+        this.store = store;
+        this.artifacts = artifacts;
+        this.cache = cache;
+        this.properties = properties;
+    }
+
+    PredictionCache.Lease model(Caller caller, UUID modelId) {
+        String status = jdbc.sql("SELECT status FROM models WHERE id = :id AND tenant_id = :t")
+                .param("id", modelId).param("t", caller.tenantId()).query(String.class).optional()
+                .orElseThrow(() -> ApiException.notFound("Model"));
+        if (!status.equals("ready")) {
+            throw ApiException.conflict("model_not_ready", "Model " + modelId + " is " + status + ", not ready");
+        }
+        return cache.acquire("model:" + modelId, loader(modelId, null));
+    }
+
+    PredictionCache.Lease job(Caller caller, UUID jobId) {
+        Map<String, Object> row = jdbc.sql("""
+                SELECT model_id, status, config->>'method' AS method FROM jobs WHERE id = :id AND tenant_id = :t AND kind = 'train'""")
+                .param("id", jobId).param("t", caller.tenantId()).query().listOfRows().stream().findFirst()
+                .orElseThrow(() -> ApiException.notFound("Job"));
+        if (!"succeeded".equals(row.get("status"))) {
+            throw ApiException.conflict("job_not_succeeded", "Job " + jobId + " is " + row.get("status")
+                    + "; predictions need a finished result");
+        }
+        if ("lora".equals(row.get("method"))) {
+            throw ApiException.conflict("predict_unsupported", "Predictions from a LoRA result are not supported yet");
+        }
+        UUID model = (UUID) row.get("model_id");
+        if (model == null) {
+            throw ApiException.conflict("model_deleted", "The base model of job " + jobId + " was deleted");
+        }
+        return cache.acquire("job:" + jobId, loader(model, jobId));
+    }
+
+    private PredictionCache.Loader loader(UUID modelId, UUID jobId) {
+        return new PredictionCache.Loader() {
+            private Path work;
+            private ModelDirs modelDir;
+            private Path result;
+
+            private void open() {
+                if (work != null) {
+                    return;
+                }
+                try {
+                    Files.createDirectories(properties.tmpDir());
+                    work = Files.createTempDirectory(properties.tmpDir(), "predict-");
+                    List<ModelFileView> files = jdbc.sql("SELECT path, size, blob_sha256 FROM model_files WHERE model_id = :m ORDER BY path")
+                            .param("m", modelId).query((rs, i) -> new ModelFileView(rs.getString(1), rs.getLong(2), rs.getString(3))).list();
+                    modelDir = ModelDirs.materialise(files, store, work.resolve("model"));
+                    if (jobId != null) {
+                        result = artifacts.unpackResult(jobId, work.resolve("result"))
+                                .orElseThrow(() -> ApiException.conflict("artifact_not_ready", "Job " + jobId + " has no result"));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public long estimateBytes() {
+                open();
+                boolean full = result != null && !LoadedModel.isSliceDiff(result);
+                return LoadedModel.estimateBytes(full ? result : modelDir.path());
+            }
+
+            @Override
+            public LoadedModel load() {
+                open();
+                try {
+                    if (result != null && !LoadedModel.isSliceDiff(result)) {
+                        return LoadedModel.load(result, null, 0);
+                    }
+                    return LoadedModel.load(modelDir.path(), result, 0);
+                } catch (IllegalArgumentException e) {
+                    throw ApiException.unprocessable("model_unusable", e.getMessage());
+                }
+            }
+
+            @Override
+            public void cleanup() {
+                if (modelDir != null) {
+                    modelDir.close();
+                }
+                if (work != null) {
+                    Folders.deleteTree(work);
+                }
+            }
+        };
+    }
+}
