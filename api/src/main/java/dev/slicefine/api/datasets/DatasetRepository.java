@@ -100,7 +100,8 @@ class DatasetRepository {
         return new DatasetView(rs.getObject("id", UUID.class), rs.getString("name"), format,
                 ValidationStatus.valueOf(rs.getString("status")), rs.getString("filename"), rs.getLong("size"),
                 rs.getString("blob_sha256"), rs.getString("task"), fields,
-                report == null ? null : json.readValue(report, ValidationReport.class),
+                report == null ? null : json.readerFor(ValidationReport.class)
+                        .without(tools.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(report),
                 Rows.instant(rs, "created_at"), Rows.instant(rs, "updated_at"));
     }
 }
