@@ -136,22 +136,6 @@ class JobLifecycleIT extends WorkerTestBase {
     }
 
     @Test
-    void aDivergingRunFailsAsTrainingDivergedWithoutARetry() {
-        UUID tenant = tenant();
-        String config = """
-                {"task": "text-classification", "method": "slicefine", "slicefine": {"rank": 2, "move_steps": 4},
-                 "train": {"optimizer": "sgd", "learning_rate": 1e30, "grad_clip": 0, "max_steps": 6, "batch_size": 8,
-                           "max_seq_len": 16, "log_every": 1, "seed": 7}}""";
-        UUID job = job(tenant, model(tenant), dataset(tenant, "train.jsonl", sentiment(32)), config);
-        startPool(1);
-        awaitStatus(job, "failed", Duration.ofSeconds(90));
-        Map<String, Object> row = row(job);
-        assertThat(row.get("error_code")).isEqualTo("training_diverged");
-        assertThat((String) row.get("error_message")).contains("learning rate");
-        assertThat(row.get("attempt")).isEqualTo(1);
-    }
-
-    @Test
     void cancelStopsARunningJobWithinSecondsAndFreesTheWorker() {
         UUID tenant = tenant();
         UUID model = model(tenant);
