@@ -2,7 +2,7 @@ package dev.slicefine.worker;
 
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.run.JobRunner;
-import dev.slicefine.worker.run.WebhookPolicy;
+import dev.slicefine.worker.jobs.WebhookPolicy;
 import dev.slicefine.worker.run.Webhooks;
 import dev.slicefine.storage.BlobRefs;
 import dev.slicefine.storage.BlobStore;

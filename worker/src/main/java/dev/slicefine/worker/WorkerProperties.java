@@ -17,7 +17,7 @@ public record WorkerProperties(
         @DefaultValue Worker worker,
         @DefaultValue Webhooks webhooks) {
 
-    /** Where webhooks may go (see {@link dev.slicefine.worker.run.WebhookPolicy}). */
+    /** Where webhooks may go (see {@link dev.slicefine.worker.jobs.WebhookPolicy}). */
     public record Webhooks(
             /** Let webhooks reach loopback, private and link-local receivers on any port (self-hosted setups). */
             @DefaultValue("false") boolean allowPrivate,
@@ -29,8 +29,8 @@ public record WorkerProperties(
              */
             @DefaultValue java.util.Map<String, String> hosts) {
 
-        public dev.slicefine.worker.run.WebhookPolicy policy() {
-            return new dev.slicefine.worker.run.WebhookPolicy(allowPrivate, java.util.Set.copyOf(allowedPorts), host -> {
+        public dev.slicefine.worker.jobs.WebhookPolicy policy() {
+            return new dev.slicefine.worker.jobs.WebhookPolicy(allowPrivate, java.util.Set.copyOf(allowedPorts), host -> {
                 String fixed = hosts.get(host.toLowerCase(java.util.Locale.ROOT));
                 return fixed != null ? new java.net.InetAddress[]{java.net.InetAddress.getByName(fixed)}
                         : java.net.InetAddress.getAllByName(host);

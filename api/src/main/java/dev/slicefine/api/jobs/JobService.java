@@ -7,7 +7,7 @@ import dev.slicefine.api.common.Page;
 import dev.slicefine.api.common.SliceFineProperties;
 import dev.slicefine.engine.config.ConfigErrors;
 import dev.slicefine.api.common.TextFields;
-import dev.slicefine.worker.run.WebhookPolicy;
+import dev.slicefine.worker.jobs.WebhookPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;

@@ -98,10 +98,12 @@ class JobValidator {
         if (task != null) {
             ConfigError fit = family == null ? null : task.fitError(family);
             if (fit != null) {
+                // one root cause, one error: a task the model cannot train is not also a dataset mismatch
                 errors.add(fit);
+            } else {
+                taskFitsDataset(task, "dataset_id", dataset, errors);
             }
-            taskFitsDataset(task, "dataset_id", dataset, errors);
-            if (eval != null) {
+            if (fit == null && eval != null) {
                 taskFitsDataset(task, "eval_dataset_id", eval, errors);
                 if (eval.format() != dataset.format()) {
                     errors.add("eval_dataset_id", DATASET_MISMATCH, "is " + eval.format() + " but the dataset is " + dataset.format());

@@ -26,6 +26,9 @@ class WebUiFilter extends OncePerRequestFilter {
     static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
             + "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
     private static final List<String> NOT_UI = List.of("/v1", "/v3", "/actuator", "/swagger-ui", "/error");
+    /** The dashboard's own routes (web-ui/src/App.tsx): only these render the app; any other path stays a 404. */
+    private static final java.util.regex.Pattern ROUTES =
+            java.util.regex.Pattern.compile("/|/index\\.html|/(jobs|launch|models|datasets|compare|admin)(/[A-Za-z0-9_-]*)*");
 
     private final boolean hasIndex = new ClassPathResource("static/index.html").exists();
 
@@ -57,7 +60,7 @@ class WebUiFilter extends OncePerRequestFilter {
         response.setHeader(HttpHeaders.CACHE_CONTROL, "no-cache");
         boolean read = "GET".equals(request.getMethod()) || "HEAD".equals(request.getMethod());
         String last = path.substring(path.lastIndexOf('/') + 1);
-        if (read && hasIndex && !last.contains(".")) {
+        if (read && hasIndex && !last.contains(".") && ROUTES.matcher(path).matches()) {
             // "/" and client-side routes (/jobs, /jobs/<id>, /admin, ...) all render the app.
             request.getRequestDispatcher("/index.html").forward(request, response);
             return;

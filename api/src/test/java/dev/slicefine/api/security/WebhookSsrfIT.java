@@ -8,7 +8,7 @@ import dev.slicefine.api.support.ApiTestBase;
 import dev.slicefine.api.support.Fixtures;
 import dev.slicefine.api.support.Http;
 import dev.slicefine.worker.jobs.JobQueue;
-import dev.slicefine.worker.run.WebhookPolicy;
+import dev.slicefine.worker.jobs.WebhookPolicy;
 import dev.slicefine.worker.run.Webhooks;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

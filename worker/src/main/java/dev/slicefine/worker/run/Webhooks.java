@@ -1,6 +1,7 @@
 package dev.slicefine.worker.run;
 
 import dev.slicefine.worker.jobs.JobQueue;
+import dev.slicefine.worker.jobs.WebhookPolicy;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,4 +1,4 @@
-package dev.slicefine.worker.run;
+package dev.slicefine.worker.jobs;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
