@@ -83,7 +83,7 @@ for i in $(seq 1 180); do
 done
 for w in worker-1 worker-2; do
   for i in $(seq 1 90); do
-    podman logs "${PROJECT}_${w}_1" 2>&1 | grep -q "Worker pool .* started" && break
+    if podman logs "${PROJECT}_${w}_1" 2>&1 | grep -c "Worker pool .* started" >/dev/null; then break; fi
     [ "$i" = 90 ] && { log "$w did not start its worker pool"; exit 1; }
     sleep 2
   done
@@ -131,7 +131,11 @@ log "job $job succeeded in $(since "$t_job") s"
 for w in worker-1 worker-2; do
   [ "$(podman inspect -f '{{.State.Running}}' "${PROJECT}_${w}_1")" = true ] || { log "$w is not running"; exit 1; }
 done
-ran_on="$(for w in worker-1 worker-2; do podman logs "${PROJECT}_${w}_1" 2>&1 | grep -q "runs job $job" && echo "$w"; done | tr '\n' ' ')"
+# grep -c reads the whole log (grep -q would close the pipe early: SIGPIPE under pipefail), and `if` keeps set -e
+# from ending the script when the last worker in the loop is not the one that ran the job.
+ran_on="$(for w in worker-1 worker-2; do
+  if podman logs "${PROJECT}_${w}_1" 2>&1 | grep -c "runs job $job" >/dev/null; then echo "$w"; fi
+done | tr '\n' ' ')"
 [ -n "$ran_on" ] || { log "no worker log names job $job"; exit 1; }
 
 api -o "$WORK/merged.zip" "$BASE/v1/jobs/$job/artifacts/merged"
