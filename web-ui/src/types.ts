@@ -24,14 +24,14 @@ export interface Model {
   created_at: string;
 }
 export interface DatasetReport {
+  task: string | null;
   rows: number;
-  valid_rows: number;
+  valid_examples: number;
   invalid_rows: number;
   label_type: string | null;
   label_distribution: Record<string, number> | null;
-  error_count: number;
-  errors_truncated: boolean;
-  errors: { line: number | null; entry: string | null; code: string; message: string }[];
+  issue_count: number;
+  issues: { line: number; field: string | null; code: string; message: string }[];
 }
 export interface Dataset {
   id: string;

@@ -83,7 +83,7 @@ export function Datasets() {
                   <Badge status={d.status} />
                 </td>
                 <td>{d.format}</td>
-                <td>{d.report ? `${fmtNum(d.report.valid_rows)} / ${fmtNum(d.report.invalid_rows)}` : '—'}</td>
+                <td>{d.report ? `${fmtNum(d.report.valid_examples)} / ${fmtNum(d.report.invalid_rows)}` : '—'}</td>
                 <td>{fmtBytes(d.size)}</td>
                 <td>{when(d.created_at)}</td>
                 <td>
@@ -134,7 +134,7 @@ function DatasetReportView({ id }: { id: string }) {
       {r && (
         <>
           <p>
-            {fmtNum(r.rows)} rows, {fmtNum(r.valid_rows)} valid, {fmtNum(r.invalid_rows)} invalid; labels: {r.label_type ?? '—'}
+            {fmtNum(r.rows)} rows, {fmtNum(r.valid_examples)} valid, {fmtNum(r.invalid_rows)} invalid; labels: {r.label_type ?? '—'}
           </p>
           <h3>Label distribution</h3>
           <div className="bars">
@@ -146,16 +146,16 @@ function DatasetReportView({ id }: { id: string }) {
               </div>
             ))}
           </div>
-          {r.error_count > 0 && (
+          {r.issue_count > 0 && (
             <>
               <h3>
-                Errors ({fmtNum(r.error_count)}
-                {r.errors_truncated ? ', first 100 shown' : ''})
+                Errors ({fmtNum(r.issue_count)}
+                {r.issue_count > r.issues.length ? `, first ${r.issues.length} shown` : ''})
               </h3>
               <ul className="errors">
-                {r.errors.map((e, i) => (
+                {r.issues.map((e, i) => (
                   <li key={i}>
-                    <b>{e.line != null ? `line ${e.line}` : e.entry}</b> <code>{e.code}</code> {e.message}
+                    <b>{e.line > 0 ? `line ${e.line}` : e.field}</b> <code>{e.code}</code> {e.message}
                   </li>
                 ))}
               </ul>

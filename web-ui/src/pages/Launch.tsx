@@ -75,7 +75,7 @@ export function Launch() {
               <option value="">choose…</option>
               {datasets.data?.items.map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.name} ({fmtNum(d.report?.valid_rows)} rows)
+                  {d.name} ({fmtNum(d.report?.valid_examples)} rows)
                 </option>
               ))}
             </select>
