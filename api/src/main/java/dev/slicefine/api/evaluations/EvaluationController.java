@@ -90,15 +90,7 @@ class EvaluationController {
     SseEmitter eventStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.check(caller, id);
-        long from = after == null ? 0 : after;
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                from = Long.parseLong(lastEventId.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("invalid_parameter", "Last-Event-ID must be a number");
-            }
-        }
-        return streams.open(caller, id, JobStreams.Kind.events, from);
+        return streams.open(caller, id, JobStreams.Kind.events, JobStreams.resumeFrom(lastEventId, after));
     }
 
     @ExceptionHandler(InvalidEvaluationException.class)

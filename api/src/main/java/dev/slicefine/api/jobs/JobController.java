@@ -86,7 +86,7 @@ class JobController {
     SseEmitter eventStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.row(caller, id);
-        return streams.open(caller, id, JobStreams.Kind.events, resumeFrom(lastEventId, after));
+        return streams.open(caller, id, JobStreams.Kind.events, JobStreams.resumeFrom(lastEventId, after));
     }
 
     @GetMapping("/{id}/metrics")
@@ -103,7 +103,7 @@ class JobController {
     SseEmitter metricStream(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.row(caller, id);
-        return streams.open(caller, id, JobStreams.Kind.metrics, resumeFrom(lastEventId, after));
+        return streams.open(caller, id, JobStreams.Kind.metrics, JobStreams.resumeFrom(lastEventId, after));
     }
 
     @ExceptionHandler(InvalidJobException.class)
@@ -111,17 +111,6 @@ class JobController {
         ProblemDetail problem = Problems.of(e.status(), e.code(), e.getMessage());
         problem.setProperty("errors", e.errors());
         return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
-    }
-
-    private static long resumeFrom(String lastEventId, Long after) {
-        if (lastEventId != null && !lastEventId.isBlank()) {
-            try {
-                return Long.parseLong(lastEventId.strip());
-            } catch (NumberFormatException e) {
-                throw ApiException.badRequest("invalid_parameter", "Last-Event-ID must be a number");
-            }
-        }
-        return after == null ? 0 : after;
     }
 
     private static int limit(Integer requested) {

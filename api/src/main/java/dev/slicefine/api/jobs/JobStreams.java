@@ -189,4 +189,16 @@ public class JobStreams implements DisposableBean {
             }
         }
     }
+
+    /** Where a (re)connecting stream starts: after its Last-Event-ID header, else after {@code ?after=}, else from 0. */
+    public static long resumeFrom(String lastEventId, Long after) {
+        if (lastEventId != null && !lastEventId.isBlank()) {
+            try {
+                return Long.parseLong(lastEventId.strip());
+            } catch (NumberFormatException e) {
+                throw dev.slicefine.api.common.ApiException.badRequest("invalid_parameter", "Last-Event-ID must be a number");
+            }
+        }
+        return after == null ? 0 : after;
+    }
 }
