@@ -42,6 +42,7 @@ public final class Main {
                       [--checkpoint-every N] [--checkpoint-minutes M] [--checkpoint-dir DIR] [--seed 42] [--log-every 10]
                       [--limit N] [--text-field text] [--label-field label] [--text-pair-field text_pair]
                       [--prompt-field prompt] [--completion-field completion]   the dataset's field names
+                      [--device auto|cpu|cuda:N]       auto: the first CUDA GPU libtorch sees, else the CPU
                                                        prints every training event as a JSON line; writes the result to --out
               merge   --model DIR --diff DIR --out DIR  base + slice diff -> a Hugging Face checkpoint
               export-peft --model DIR --diff DIR --out DIR

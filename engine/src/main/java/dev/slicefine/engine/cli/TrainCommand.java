@@ -3,6 +3,7 @@ package dev.slicefine.engine.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slicefine.engine.ComputeDevice;
 import dev.slicefine.engine.config.ConfigError;
 import dev.slicefine.engine.config.InvalidConfigException;
 import dev.slicefine.engine.data.DatasetFields;
@@ -63,7 +64,7 @@ final class TrainCommand {
     private static Set<String> options() {
         Set<String> o = new java.util.HashSet<>(PATHS.keySet());
         o.addAll(List.of("model", "dataset", "validation", "batches", "out", "targets", "checkpoint-dir", "limit",
-                "text-field", "label-field", "text-pair-field", "prompt-field", "completion-field"));
+                "text-field", "label-field", "text-pair-field", "prompt-field", "completion-field", "device"));
         return Set.copyOf(o);
     }
 
@@ -135,8 +136,20 @@ final class TrainCommand {
         }
     }
 
+    /** --device auto|cpu|cuda:N (default auto), resolved on this machine: a GPU it does not have fails here. */
+    static ComputeDevice device(Args a) {
+        ComputeDevice d;
+        try {
+            d = ComputeDevice.parse(a.get("device", "auto"));
+        } catch (IllegalArgumentException e) {
+            throw new Args.UsageException("train: --device: " + e.getMessage());
+        }
+        return d.resolve();
+    }
+
     static int run(Args args, PrintStream out) throws Exception {
         FineTuneSpec spec = spec(args);
+        ComputeDevice device = device(args);
         TrainListener listener = new TrainListener() {
             @Override
             public void onEvent(TrainEvent event) {
@@ -146,7 +159,7 @@ final class TrainCommand {
                 out.println(n);
             }
         };
-        FineTune.Outcome o = FineTune.run(spec, listener);
+        FineTune.Outcome o = FineTune.run(spec, listener, device);
         ObjectNode done = JSON.createObjectNode();
         done.put("done", true);
         done.put("artifact", String.valueOf(o.artifact()));

@@ -1,6 +1,7 @@
 package dev.slicefine.engine.finetune;
 
 import ai.djl.ndarray.NDManager;
+import dev.slicefine.engine.ComputeDevice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -69,12 +70,18 @@ public final class FineTune {
         return task;
     }
 
+    /** {@link #run(FineTuneSpec, TrainListener, ComputeDevice)} on {@link ComputeDevice#AUTO}, DJL's own default. */
     public static Outcome run(FineTuneSpec spec, TrainListener listener) {
+        return run(spec, listener, ComputeDevice.AUTO);
+    }
+
+    /** The run with the model, its data and its training on {@code device} (auto is resolved here). */
+    public static Outcome run(FineTuneSpec spec, TrainListener listener, ComputeDevice device) {
         ModelConfig config = ModelConfigs.read(spec.model());
         Task task = checkTask(config, spec.train().task());
         String baseSha = CheckpointHash.of(spec.model());
         Data data = data(spec, config, task);
-        try (NDManager root = NDManager.newBaseManager()) {
+        try (NDManager root = device.newManager()) {
             HfModel model = HfModels.load(spec.model(), root);
             try {
                 List<String> labels = data.labels;

@@ -3,6 +3,7 @@ package dev.slicefine.engine.predict;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.slicefine.engine.ComputeDevice;
 import dev.slicefine.engine.artifact.CheckpointHash;
 import dev.slicefine.engine.artifact.SliceDiff;
 import dev.slicefine.engine.data.ImageSpec;
@@ -77,6 +78,11 @@ public final class LoadedModel implements AutoCloseable {
      * for another base). maxSeqLen truncates text inputs (0: the model's limit is the caller's business).
      */
     public static LoadedModel load(Path modelDir, Path diffDir, int maxSeqLen) {
+        return load(modelDir, diffDir, maxSeqLen, ComputeDevice.AUTO);
+    }
+
+    /** {@link #load(Path, Path, int)} with the weights on {@code device} (auto is resolved here). */
+    public static LoadedModel load(Path modelDir, Path diffDir, int maxSeqLen, ComputeDevice device) {
         ModelConfig config = ModelConfigs.read(modelDir);
         Task task = taskOf(config);
         SliceDiff diff = null;
@@ -88,7 +94,7 @@ public final class LoadedModel implements AutoCloseable {
                         + ", but the model has sha256 " + base);
             }
         }
-        NDManager root = NDManager.newBaseManager(); // loads the native library first
+        NDManager root = device.newManager(); // loads the native library first
         JniUtils.setGradMode(false);
         TextTokenizer tokenizer = null;
         try {

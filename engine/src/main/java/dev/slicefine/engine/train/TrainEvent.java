@@ -23,7 +23,7 @@ public sealed interface TrainEvent {
     }
 
     /**
-     * Training begins. device: where the weights live ("cpu()", "gpu(0)"); startStep: 0, or the checkpoint's step a
+     * Training begins. device: where the weights live ("cpu", "cuda:0"); startStep: 0, or the checkpoint's step a
      * resumed run continues from.
      */
     record Started(int totalSteps, String method, String task, long trainableParams, long totalParams, String device,

@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.training.GradientCollector;
+import dev.slicefine.engine.ComputeDevice;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.slicefine.engine.data.Batch;
@@ -78,7 +79,7 @@ public final class Trainer {
                 meta.get("losses").forEach(l -> losses.add(l.asDouble()));
             }
             listener.onEvent(new TrainEvent.Started(total, method.id(), config.task().id(), method.trainableParameterCount(),
-                    model.weights().parameterCount(), manager.getDevice().toString(), start));
+                    model.weights().parameterCount(), ComputeDevice.of(manager.getDevice()).toString(), start));
             if (checkpointDir == null && (config.checkpointEvery() > 0 || config.checkpointMinutes() > 0)) {
                 listener.onEvent(new TrainEvent.Warning("checkpoint_without_dir",
                         "checkpoints were asked for but the run has no checkpoint folder: none will be written"));

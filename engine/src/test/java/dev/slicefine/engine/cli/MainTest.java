@@ -101,7 +101,8 @@ public class MainTest {
                 "--out", out.toString(), "--method", "slicefine", "--optimizer", "sgd", "--lr", ref.get("lr").asText(),
                 "--lr-schedule", "constant", "--grad-clip", "0", "--rank", ref.get("rank").asText(), "--modes", String.join(",", modes),
                 "--move-steps", ref.get("move_steps").asText(), "--position", ref.get("position").asText(),
-                "--max-steps", ref.get("steps").asText(), "--targets", String.join(",", targets), "--log-every", "1");
+                "--max-steps", ref.get("steps").asText(), "--targets", String.join(",", targets), "--log-every", "1",
+                "--device", "cpu");
         assertThat(r.code()).as(r.err()).isZero();
         return r.out();
     }
