@@ -46,6 +46,12 @@ public class WorkerAutoConfiguration {
                                Webhooks webhooks, WorkerProperties properties) {
         return new JobRunner(jdbc, tx, store, refs, queue, webhooks,
                 new JobRunner.Settings(properties.worker().lease(), properties.worker().heartbeat(), properties.workDir(),
-                        properties.worker().checkpointInterval()));
+                        properties.worker().checkpointInterval(), properties.worker().device()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    public WorkerRegistry workerRegistry(JdbcClient jdbc, WorkerProperties properties) {
+        return new WorkerRegistry(jdbc, properties.worker().device());
     }
 }

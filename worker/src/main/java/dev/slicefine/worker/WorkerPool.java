@@ -40,19 +40,30 @@ public class WorkerPool implements SmartLifecycle {
     private final Duration poll;
     private final Duration reaperInterval;
     private final String name;
+    private final String host;
+    /** The workers table's view of this pool; null in tests that run pools without it. */
+    private final WorkerRegistry registry;
+    private final Duration heartbeat;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicInteger busy = new AtomicInteger();
-    private final java.util.Set<Thread> runningJobs = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** Worker thread -> the job it runs. */
+    private final java.util.Map<Thread, java.util.UUID> runningJobs = new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean running;
     private volatile boolean stopping;
     private ScheduledExecutorService scheduler;
 
-    public WorkerPool(JobQueue queue, JobRunner runner, WorkerProperties properties) {
+    public WorkerPool(JobQueue queue, JobRunner runner, WorkerProperties properties, WorkerRegistry registry) {
         this(queue, runner, properties.worker().count(), properties.worker().lease(), properties.worker().poll(),
-                properties.worker().reaperInterval());
+                properties.worker().reaperInterval(), registry, properties.worker().heartbeat());
     }
 
     public WorkerPool(JobQueue queue, JobRunner runner, int count, Duration lease, Duration poll, Duration reaperInterval) {
+        this(queue, runner, count, lease, poll, reaperInterval, null, Duration.ofSeconds(2));
+    }
+
+    /** With {@code registry}: registered in the workers table at start, every {@code heartbeat} and at stop. */
+    public WorkerPool(JobQueue queue, JobRunner runner, int count, Duration lease, Duration poll, Duration reaperInterval,
+                      WorkerRegistry registry, Duration heartbeat) {
         if (count < 1) {
             throw new IllegalArgumentException("slicefine.worker.count must be at least 1, got " + count);
         }
@@ -62,13 +73,20 @@ public class WorkerPool implements SmartLifecycle {
         this.lease = lease;
         this.poll = poll;
         this.reaperInterval = reaperInterval;
-        this.name = host() + ":" + ProcessHandle.current().pid() + ":pool" + POOLS.incrementAndGet();
+        this.host = host();
+        this.name = host + ":" + ProcessHandle.current().pid() + ":pool" + POOLS.incrementAndGet();
+        this.registry = registry;
+        this.heartbeat = heartbeat;
     }
 
     @Override
     public synchronized void start() {
         if (running) {
             return;
+        }
+        if (registry != null) {
+            // resolves slicefine.worker.device first: a GPU that is not there stops the start here, with its reason
+            registry.register(name, host, count);
         }
         running = true;
         stopping = false;
@@ -78,6 +96,9 @@ public class WorkerPool implements SmartLifecycle {
             return t;
         });
         scheduler.scheduleWithFixedDelay(this::reap, 0, reaperInterval.toMillis(), TimeUnit.MILLISECONDS);
+        if (registry != null) {
+            scheduler.scheduleWithFixedDelay(this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+        }
         for (int i = 1; i <= count; i++) {
             String owner = name + ":w" + i;
             // Not daemon: a standalone worker's JVM lives as long as its workers.
@@ -85,7 +106,8 @@ public class WorkerPool implements SmartLifecycle {
             threads.add(t);
             t.start();
         }
-        log.info("Worker pool {} started: {} worker(s), lease {}", name, count, lease);
+        log.info("Worker pool {} started: {} worker(s), lease {}{}", name, count, lease,
+                registry != null ? ", device " + registry.device() : "");
         if (count > 1) {
             log.warn("slicefine.worker.count={}: workers in one JVM take turns training (DJL trains one model per JVM at"
                     + " a time); run more worker processes to train jobs in parallel", count);
@@ -106,7 +128,8 @@ public class WorkerPool implements SmartLifecycle {
                 job = running ? queue.claim(owner, lease) : Optional.empty();
                 if (job.isPresent()) {
                     busy.incrementAndGet();
-                    runningJobs.add(Thread.currentThread());
+                    runningJobs.put(Thread.currentThread(), job.get().id());
+                    stamp(job.get());
                     // stop() interrupts only idle workers; a stray interrupt must not break this job's JDBC calls.
                     Thread.interrupted();
                     try {
@@ -125,6 +148,25 @@ public class WorkerPool implements SmartLifecycle {
             if (job.isEmpty()) {
                 sleep(poll);
             }
+        }
+    }
+
+    /** The job's device and worker, for the job view: informational, so a failure only costs a log line. */
+    private void stamp(ClaimedJob job) {
+        if (registry != null) {
+            try {
+                registry.claimed(job.id(), name);
+            } catch (RuntimeException e) {
+                log.warn("Job {}: cannot record its device and worker: {}", job.id(), e.toString());
+            }
+        }
+    }
+
+    private void beat() {
+        try {
+            registry.beat(name, host, count, List.copyOf(runningJobs.values()));
+        } catch (RuntimeException e) {
+            log.warn("Worker heartbeat: {}", e.toString());
         }
     }
 
@@ -150,7 +192,7 @@ public class WorkerPool implements SmartLifecycle {
         }
         // Idle workers wake up now; busy ones see stopping at the next step, checkpoint and requeue their job.
         for (Thread t : toJoin) {
-            if (!runningJobs.contains(t)) {
+            if (!runningJobs.containsKey(t)) {
                 t.interrupt();
             }
         }
@@ -162,6 +204,13 @@ public class WorkerPool implements SmartLifecycle {
             }
         }
         scheduler.shutdownNow();
+        if (registry != null) {
+            try {
+                registry.stopped(name);
+            } catch (RuntimeException e) {
+                log.warn("Worker pool {}: cannot mark it stopped: {}", name, e.toString());
+            }
+        }
         log.info("Worker pool {} stopped", name);
     }
 

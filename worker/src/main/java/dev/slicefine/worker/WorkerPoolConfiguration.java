@@ -14,7 +14,7 @@ import org.springframework.context.annotation.Configuration;
 public class WorkerPoolConfiguration {
     @Bean
     @ConditionalOnProperty(name = "slicefine.worker.embedded", havingValue = "true", matchIfMissing = true)
-    public WorkerPool workerPool(JobQueue queue, JobRunner runner, WorkerProperties properties) {
-        return new WorkerPool(queue, runner, properties);
+    public WorkerPool workerPool(JobQueue queue, JobRunner runner, WorkerProperties properties, WorkerRegistry registry) {
+        return new WorkerPool(queue, runner, properties, registry);
     }
 }

@@ -60,7 +60,12 @@ public record WorkerProperties(
              * Training time between checkpoints of a job that sets no {@code train.checkpoint_minutes}: a crash or a
              * lost lease loses at most this much work. 0 = only the job's own checkpoint_every.
              */
-            @DefaultValue("10m") Duration checkpointInterval) {}
+            @DefaultValue("10m") Duration checkpointInterval,
+            /**
+             * Where this JVM's jobs train and evaluate: auto (the first CUDA GPU libtorch sees, else the CPU), cpu or
+             * cuda:N. A misspelling fails binding; a GPU that is not there fails the pool's start.
+             */
+            @DefaultValue("auto") dev.slicefine.engine.ComputeDevice device) {}
 
 
     public Path workDir() { return worker.workDir() != null ? worker.workDir() : dataDir.resolve("work"); }

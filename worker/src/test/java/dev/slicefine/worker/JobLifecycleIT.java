@@ -61,7 +61,9 @@ class JobLifecycleIT extends WorkerTestBase {
             assertThat(started.get("method").asText()).isEqualTo("slicefine");
             assertThat(started.get("task").asText()).isEqualTo("text-classification");
             assertThat(started.get("trainable_params").asLong()).isPositive().isLessThan(started.get("total_params").asLong());
-            assertThat(started.get("device").asText()).isNotBlank();
+            assertThat(started.get("device").asText()).isEqualTo("cpu");
+            assertThat(row.get("device")).isEqualTo("cpu");
+            assertThat((String) row.get("worker_id")).matches(".+:\\d+:pool\\d+");
             assertThat(started.get("start_step").asInt()).isZero();
             List<JsonNode> moves = data(events, "slice_moved");
             assertThat(moves).hasSize(3); // move_steps 4 in 12 steps: after steps 4, 8 and 12

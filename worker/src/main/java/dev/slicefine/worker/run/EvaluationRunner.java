@@ -92,7 +92,7 @@ final class EvaluationRunner {
             Path dataset = inputs.materialiseDataset(job.datasetId(), work.resolve("data"), "eval", "dataset").file();
             JobTraining.prepareTrainingThread();
             EvaluationResult result;
-            try (LoadedModel loaded = LoadedModel.load(model, diff, maxSeqLen)) {
+            try (LoadedModel loaded = LoadedModel.load(model, diff, maxSeqLen, settings.device())) {
                 long[] lastCheck = {System.nanoTime()};
                 result = ModelEvaluator.evaluate(loaded, dataset, maxSeqLen, batchSize, (done, total) -> {
                     // the heartbeat sees a cancel within its period; between beats, look once a second

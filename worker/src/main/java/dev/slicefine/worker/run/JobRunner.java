@@ -50,8 +50,12 @@ public class JobRunner {
     private final JobArtifacts artifacts;
     private final EvaluationRunner evaluations;
 
-    /** How long a claimed job's lease lasts, how often it is renewed (at most lease/3), and where work dirs go. */
-    public record Settings(Duration lease, Duration heartbeat, Path workDir, Duration checkpointInterval) {}
+    /**
+     * How long a claimed job's lease lasts, how often it is renewed (at most lease/3), where work dirs go, and the
+     * device jobs train and evaluate on.
+     */
+    public record Settings(Duration lease, Duration heartbeat, Path workDir, Duration checkpointInterval,
+                           dev.slicefine.engine.ComputeDevice device) {}
 
     public JobRunner(JdbcClient jdbc, TransactionTemplate tx, BlobStore store, BlobRefs refs, JobQueue queue,
                      Webhooks webhooks, Settings settings) {
@@ -60,7 +64,7 @@ public class JobRunner {
         this.settings = settings;
         this.checkpoints = new JobCheckpoints(tx, store, refs, queue);
         this.inputs = new JobInputs(store, queue, checkpoints);
-        this.training = new JobTraining(jdbc, queue, checkpoints);
+        this.training = new JobTraining(jdbc, queue, checkpoints, settings.device());
         this.artifacts = new JobArtifacts(tx, store, refs, queue, checkpoints);
         this.evaluations = new EvaluationRunner(this, jdbc, tx, store, queue, inputs, checkpoints, settings);
     }

@@ -1,5 +1,6 @@
 package dev.slicefine.worker.run;
 
+import dev.slicefine.engine.ComputeDevice;
 import dev.slicefine.engine.finetune.FineTune;
 import dev.slicefine.engine.finetune.FineTuneSpec;
 import dev.slicefine.worker.jobs.ClaimedJob;
@@ -16,8 +17,10 @@ final class JobTraining {
     private final JdbcClient jdbc;
     private final JobQueue queue;
     private final JobCheckpoints checkpoints;
+    private final ComputeDevice device;
 
-    JobTraining(JdbcClient jdbc, JobQueue queue, JobCheckpoints checkpoints) {
+    JobTraining(JdbcClient jdbc, JobQueue queue, JobCheckpoints checkpoints, ComputeDevice device) {
+        this.device = device;
         this.jdbc = jdbc;
         this.queue = queue;
         this.checkpoints = checkpoints;
@@ -28,7 +31,7 @@ final class JobTraining {
         JobListener listener = new JobListener(job, jdbc, queue, state, shuttingDown,
                 () -> checkpoints.uploadCheckpoint(job, checkpointDir.resolve("latest"), state));
         prepareTrainingThread();
-        return FineTune.run(spec, listener);
+        return FineTune.run(spec, listener, device);
     }
 
     /**

@@ -90,7 +90,8 @@ public abstract class WorkerTestBase {
     /** A started pool of {@code count} workers; stopped after the test. Lease 3 s, reaper every 500 ms. */
     protected WorkerPool startPool(int count) {
         WorkerPool pool = new WorkerPool(bean(JobQueue.class), bean(JobRunner.class), count, Duration.ofSeconds(3),
-                Duration.ofMillis(100), Duration.ofMillis(500));
+                Duration.ofMillis(100), Duration.ofMillis(500), bean(dev.slicefine.worker.WorkerRegistry.class),
+                Duration.ofMillis(500));
         pool.start();
         pools.add(pool);
         return pool;
