@@ -26,7 +26,7 @@ class ArchitectureTest {
                 List.of("models"),
                 List.of("datasets"),
                 List.of("jobs"),
-                List.of("artifacts", "uploads"),
+                List.of("artifacts", "uploads", "workers"),
                 List.of("")));
     }
 

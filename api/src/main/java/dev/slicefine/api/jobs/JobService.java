@@ -28,9 +28,11 @@ public class JobService {
     private final TransactionTemplate tx;
     private final SliceFineProperties properties;
     private final WebhookPolicy webhooks;
+    private final JobPlacement placement;
 
     JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, SliceFineProperties properties,
-               WebhookPolicy webhooks) {
+               WebhookPolicy webhooks, JobPlacement placement) {
+        this.placement = placement;
         this.webhooks = webhooks;
         this.jobs = jobs;
         this.validator = validator;
@@ -156,11 +158,12 @@ public class JobService {
             }
         }
         MetricView latest = jobs.latestMetric(j.id()).orElse(null);
+        JobPlacement.Placement where = placement.of(j.id());
         JobView.JobError error = j.errorCode() == null && j.errorMessage() == null ? null
                 : new JobView.JobError(j.errorCode(), j.errorMessage());
         return new JobView(j.id(), j.name(), j.modelId(), j.datasetId(), j.evalDatasetId(), j.status(), j.cancelRequested(),
                 j.priority(), j.attempt(), j.maxAttempts(), j.config(), new JobView.Progress(step, total), eta, latest, error,
-                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt());
+                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt(), where.device(), where.worker());
     }
 
     /** max_steps when set, else epochs x ceil(training rows / batch size) with the engine's defaults. */
