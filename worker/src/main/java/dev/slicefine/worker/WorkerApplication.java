@@ -8,7 +8,9 @@ import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEven
 import org.springframework.context.annotation.Import;
 
 /**
- * A standalone worker: no web server, the same database and storage as the api. It needs
+ * A standalone worker: the same database and storage as the api, and a web server for Actuator health only
+ * ({@code server.port}, default 8081 or {@code SLICEFINE_WORKER_PORT}: liveness, and readiness that is down while the
+ * database is unreachable). It needs
  * {@code spring.datasource.url}: the api's embedded PostgreSQL belongs to the api process and cannot be shared by
  * starting another one on the same data dir.
  */
@@ -17,8 +19,12 @@ import org.springframework.context.annotation.Import;
 @Import(WorkerPoolConfiguration.class)
 public class WorkerApplication {
     public static void main(String[] args) {
+        application().run(args);
+    }
+
+    static SpringApplication application() {
         SpringApplication app = new SpringApplication(WorkerApplication.class);
-        app.setWebApplicationType(WebApplicationType.NONE);
+        app.setWebApplicationType(WebApplicationType.SERVLET);
         app.addListeners((ApplicationEnvironmentPreparedEvent e) -> {
             String url = e.getEnvironment().getProperty("spring.datasource.url");
             if (url == null || url.isBlank()) {
@@ -27,6 +33,6 @@ public class WorkerApplication {
                         + " the api owns the one in <data-dir>/postgres; the api logs its JDBC URL at start.");
             }
         });
-        app.run(args);
+        return app;
     }
 }

@@ -63,7 +63,7 @@ class MultiNodeIT {
                 "--spring.datasource.password=" + db.password(),
                 "--slicefine.data-dir=" + Files.createDirectories(dir.resolve(name)),
                 "--slicefine.worker.lease=4s", "--slicefine.worker.heartbeat=1s", "--slicefine.worker.poll=200ms",
-                "--slicefine.worker.reaper-interval=1s"));
+                "--slicefine.worker.reaper-interval=1s", "--server.port=0"));
         cmd.addAll(storageArgs(s3));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile());
         pb.environment().put("AWS_ACCESS_KEY_ID", S3ProxyServer.IDENTITY);

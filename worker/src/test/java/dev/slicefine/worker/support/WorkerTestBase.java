@@ -131,7 +131,8 @@ public abstract class WorkerTestBase {
                 "--slicefine.worker.lease=3s",
                 "--slicefine.worker.heartbeat=500ms",
                 "--slicefine.worker.poll=100ms",
-                "--slicefine.worker.count=1"));
+                "--slicefine.worker.count=1",
+                "--server.port=0"));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(new java.io.File("target/" + name + ".log")).start();
     }
