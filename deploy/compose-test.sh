@@ -87,7 +87,16 @@ for w in worker-1 worker-2; do
     [ "$i" = 90 ] && { log "$w did not start its worker pool"; exit 1; }
     sleep 2
   done
+  # the worker's own health endpoint (what the compose health check and the chart's probes ask)
+  for i in $(seq 1 30); do
+    podman exec "${PROJECT}_${w}_1" curl -fsS http://127.0.0.1:8081/actuator/health/readiness >/dev/null 2>&1 && break
+    [ "$i" = 30 ] && { log "$w is not ready on :8081/actuator/health/readiness"; exit 1; }
+    sleep 2
+  done
 done
+# both workers registered, with their device
+workers="$(curl -fsS -H "Authorization: Bearer $KEY" "$BASE/v1/workers")"
+[ "$(printf '%s' "$workers" | grep -o '"device":"cpu"' | wc -l)" -ge 2 ] || { log "GET /v1/workers: $workers"; exit 1; }
 log "platform up in $(since "$t_up") s"
 
 # --- one job through the api ---

@@ -77,6 +77,19 @@ class HelmChartTest {
         assertThat(shm.getEmptyDir().getMedium()).isEqualTo("Memory");
         assertThat(shm.getEmptyDir().getSizeLimit()).isEqualTo(new Quantity("2Gi"));
         assertThat(mount(wC, "shm").getMountPath()).isEqualTo("/dev/shm");
+        // probes on the standalone worker's Actuator health port
+        assertThat(wC.getPorts()).singleElement().satisfies(p -> {
+            assertThat(p.getName()).isEqualTo("health");
+            assertThat(p.getContainerPort()).isEqualTo(8081);
+        });
+        assertThat(env(wC, "SLICEFINE_WORKER_PORT")).contains("8081");
+        assertThat(env(wC, "SLICEFINE_WORKER_DEVICE")).contains("auto");
+        assertThat(wC.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/readiness");
+        assertThat(wC.getReadinessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("health");
+        assertThat(wC.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(wC.getLivenessProbe().getHttpGet().getPort().getStrVal()).isEqualTo("health");
+        assertThat(wC.getStartupProbe().getHttpGet().getPath()).isEqualTo("/actuator/health/liveness");
+        assertThat(wC.getStartupProbe().getFailureThreshold() * wC.getStartupProbe().getPeriodSeconds()).isGreaterThanOrEqualTo(300);
 
         for (Deployment d : List.of(api, worker)) {
             Container c = only(d);
@@ -143,6 +156,7 @@ class HelmChartTest {
         assertThat(pod.getTerminationGracePeriodSeconds()).isEqualTo(600L);
         Container c = only(worker);
         assertThat(c.getImage()).isEqualTo("slicefine/worker-gpu:0.1.0");
+        assertThat(env(c, "SLICEFINE_WORKER_DEVICE")).contains("cuda:0");
         assertThat(c.getResources().getLimits()).containsEntry("nvidia.com/gpu", new Quantity("1"))
                 .containsEntry("memory", new Quantity("48Gi"));
         assertThat(c.getResources().getRequests()).containsEntry("nvidia.com/gpu", new Quantity("1"))

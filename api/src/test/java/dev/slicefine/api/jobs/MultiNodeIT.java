@@ -103,6 +103,10 @@ class MultiNodeIT {
                 awaitStarted("worker-2", w2);
 
                 Http http = api.http();
+                // both standalone workers registered, with the device they resolved
+                JsonNode workers = http.get("/v1/workers", KEY).json();
+                assertThat(workers.get("alive").asInt()).as(workers.toString()).isEqualTo(2);
+                workers.get("items").forEach(w -> assertThat(w.get("device").asString()).isEqualTo("cpu"));
                 Map<String, byte[]> files = new LinkedHashMap<>();
                 files.put("config.json", Files.readAllBytes(ENGINE_FIXTURES.resolve("bert-tiny/config.json")));
                 files.put("model.safetensors", Files.readAllBytes(ENGINE_FIXTURES.resolve("bert-tiny/model.safetensors")));
