@@ -34,7 +34,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * in a local {@link FileSystemBlobStore}: {@link #write} hashes into a local temporary file, {@link #publish} uploads
  * it (one PUT, or a multipart upload past {@code partSize}; S3 makes the object visible only once complete, so a
  * reader never sees a partial blob) and keeps it as the local copy; {@link #localFile} downloads a blob once, checks
- * its hash, and serves the local copy from then on (a blob never changes, so the cache is never stale).
+ * its hash, and serves the local copy from then on (a blob never changes, so the cache is never stale). The local
+ * copies are bounded by a {@link BlobCache} when a size is given.
  */
 public class S3BlobStore implements BlobStore, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(S3BlobStore.class);
@@ -47,8 +48,15 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
     private final String prefix;
     private final long partSize;
     private final FileSystemBlobStore local;
+    private final BlobCache cache;
 
     public S3BlobStore(S3Client s3, String bucket, String prefix, long partSize, Path cacheDir) throws IOException {
+        this(s3, bucket, prefix, partSize, cacheDir, 0, BlobCache.IN_USE_FOR);
+    }
+
+    /** cacheBytes: the bound on the local copies (0: none); inUseFor: how long a blob just used is never evicted. */
+    S3BlobStore(S3Client s3, String bucket, String prefix, long partSize, Path cacheDir, long cacheBytes,
+                java.time.Duration inUseFor) throws IOException {
         if (bucket == null || bucket.isBlank()) {
             throw new IllegalArgumentException("slicefine.storage.s3.bucket is required with slicefine.storage.type=s3");
         }
@@ -60,15 +68,26 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
         this.prefix = prefix == null ? "" : prefix;
         this.partSize = partSize;
         this.local = new FileSystemBlobStore(cacheDir);
+        this.cache = new BlobCache(local, cacheBytes, inUseFor);
     }
 
     /** A client for the settings: path-style and endpoint for non-AWS servers, credentials from the SDK's default chain. */
     public static S3BlobStore create(StorageProperties.S3 settings, Path defaultCacheDir) throws IOException {
-        return create(settings, defaultCacheDir, DefaultCredentialsProvider.builder().build());
+        return create(settings, defaultCacheDir, 0);
+    }
+
+    /** With the local copies bounded by {@code cacheBytes} (0: unbounded). */
+    public static S3BlobStore create(StorageProperties.S3 settings, Path defaultCacheDir, long cacheBytes) throws IOException {
+        return create(settings, defaultCacheDir, DefaultCredentialsProvider.builder().build(), cacheBytes, BlobCache.IN_USE_FOR);
     }
 
     static S3BlobStore create(StorageProperties.S3 settings, Path defaultCacheDir, AwsCredentialsProvider credentials)
             throws IOException {
+        return create(settings, defaultCacheDir, credentials, 0, BlobCache.IN_USE_FOR);
+    }
+
+    static S3BlobStore create(StorageProperties.S3 settings, Path defaultCacheDir, AwsCredentialsProvider credentials,
+                              long cacheBytes, java.time.Duration inUseFor) throws IOException {
         S3ClientBuilder builder = S3Client.builder()
                 .region(Region.of(settings.region()))
                 .credentialsProvider(credentials)
@@ -83,7 +102,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
         S3Client client = builder.build();
         try {
             S3BlobStore store = new S3BlobStore(client, settings.bucket(), settings.prefix(), settings.partSize().toBytes(),
-                    settings.cacheDir() != null ? settings.cacheDir() : defaultCacheDir);
+                    settings.cacheDir() != null ? settings.cacheDir() : defaultCacheDir, cacheBytes, inUseFor);
             store.checkBucket(settings.createBucket());
             return store;
         } catch (IOException | RuntimeException e) {
@@ -141,6 +160,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
         }
         // The bytes stay as this process's local copy.
         local.publish(candidate);
+        cache.used(candidate.sha256());
     }
 
     private void upload(BlobCandidate candidate) throws IOException {
@@ -207,8 +227,9 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
 
     @Override
     public InputStream open(String sha256) throws IOException {
-        if (local.exists(sha256)) {
-            return local.open(sha256);
+        InputStream cached = cache.openIfLocal(sha256, 0, -1);
+        if (cached != null) {
+            return cached;
         }
         return get(sha256, null);
     }
@@ -218,8 +239,9 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
         if (length <= 0) {
             return InputStream.nullInputStream();
         }
-        if (local.exists(sha256)) {
-            return local.openRange(sha256, offset, length);
+        InputStream cached = cache.openIfLocal(sha256, offset, length);
+        if (cached != null) {
+            return cached;
         }
         return get(sha256, "bytes=" + offset + "-" + (offset + length - 1));
     }
@@ -245,7 +267,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
      */
     @Override
     public Path localFile(String sha256) {
-        if (local.exists(sha256)) {
+        if (cache.useIfLocal(sha256)) {
             return local.localFile(sha256);
         }
         try (InputStream in = get(sha256, null)) {
@@ -256,6 +278,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
                         + copy.sha256() + ")");
             }
             local.publish(copy);
+            cache.used(sha256);
         } catch (java.nio.file.NoSuchFileException e) {
             log.debug("Blob {} is not in the bucket", sha256);
         } catch (IOException e) {
@@ -273,6 +296,7 @@ public class S3BlobStore implements BlobStore, AutoCloseable {
             throw new IOException("Could not delete blob " + sha256 + " from S3 bucket " + bucket + ": " + e.getMessage(), e);
         }
         local.delete(sha256);
+        cache.removed(sha256);
     }
 
     @Override

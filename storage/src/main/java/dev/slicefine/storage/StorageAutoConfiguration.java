@@ -24,7 +24,8 @@ public class StorageAutoConfiguration {
             throws IOException {
         return switch (properties.type()) {
             case filesystem -> new FileSystemBlobStore(properties.dir(Path.of(dataDir)));
-            case s3 -> S3BlobStore.create(properties.s3(), Path.of(dataDir).resolve("blob-cache"));
+            case s3 -> S3BlobStore.create(properties.s3(), Path.of(dataDir).resolve("blob-cache"),
+                    properties.cacheBytes().toBytes());
         };
     }
 

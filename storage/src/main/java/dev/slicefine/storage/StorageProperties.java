@@ -10,10 +10,12 @@ import org.springframework.util.unit.DataSize;
  * {@code slicefine.storage.*}: where blobs live. {@code filesystem} (default): {@code dir}, default
  * {@code <data-dir>/blobs}, shared by every process through one file system. {@code s3}: a bucket on any
  * S3-compatible server; each process keeps a local cache of the blobs it reads as files ({@code s3.cache-dir}, default
- * {@code <data-dir>/blob-cache}).
+ * {@code <data-dir>/blob-cache}), bounded by {@code cache-bytes} (0, the default: unbounded; past it the least recently
+ * used copies not in use are deleted, see {@link BlobCache}).
  */
 @ConfigurationProperties("slicefine.storage")
-public record StorageProperties(@DefaultValue("filesystem") Type type, Path dir, @DefaultValue S3 s3) {
+public record StorageProperties(@DefaultValue("filesystem") Type type, Path dir, @DefaultValue S3 s3,
+                                @DefaultValue("0") DataSize cacheBytes) {
 
     public enum Type { filesystem, s3 }
 
