@@ -44,6 +44,7 @@ class Job:
     progress: Optional[Dict[str, Any]] = None
     error: Optional[Dict[str, Any]] = None
     cancel_requested: bool = False
+    evaluation_id: Optional[str] = None  # the final evaluation of a succeeded job with an eval dataset or validation_split
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * {@code slicefine bench step|quality}: step time and peak memory of the fine-tuning methods on a BERT-base-shaped
- * model, and held-out accuracy of each method on the shared datasets. Exit 0 ok, 1 failed, 2 usage.
+ * {@code slicefine bench step|quality|predict}: step time and peak memory of the fine-tuning methods on a BERT-base-shaped
+ * model, held-out accuracy of each method on the shared datasets, and prediction latency ({@link PredictBench}). Exit 0 ok, 1 failed, 2 usage.
  */
 public final class BenchCommand {
     static final String USAGE = """
@@ -26,6 +26,8 @@ public final class BenchCommand {
                                         [--epochs 4] [--max-seq-len 128] [--batch-size 32] [--limit N] [--out FILE.json]
                                         [--lr-head 2e-3] [--lr-lora 1e-3] [--lr-full 5e-5] [--lr-slicefine 5e-3] [--grad-clip 0]
                      all-MiniLM-L6-v2 fine-tuned per method in its own JVM: accuracy, trainable parameters, time, peak RSS
+                   slicefine bench predict --shared DIR [--rounds 5] [--warm 200] [--batch 64] [--clients 8]
+                     prediction latency p50/p99 (1 and N clients, cold load + merge and warm), batch texts/s, llama-tiny tokens/s
             """;
 
     static final ObjectMapper JSON = new ObjectMapper();
@@ -43,12 +45,23 @@ public final class BenchCommand {
             return switch (argv[1]) {
                 case "step" -> step(new Args("bench step", argv, 2, STEP_OPTIONS, Set.of()), out, err);
                 case "quality" -> QualityBench.run(new Args("bench quality", argv, 2, QualityBench.OPTIONS, Set.of("child")), out, err);
-                default -> throw new Args.UsageException("bench: unknown subcommand '" + argv[1] + "' (step, quality)");
+                case "predict" -> predict(new Args("bench predict", argv, 2, PredictBench.OPTIONS, Set.of()), out, err);
+                default -> throw new Args.UsageException("bench: unknown subcommand '" + argv[1] + "' (step, quality, predict)");
             };
         } catch (Args.UsageException e) {
             err.println("slicefine " + e.getMessage());
             err.print(USAGE);
             return 2;
+        }
+    }
+
+    private static int predict(Args a, PrintStream out, PrintStream err) {
+        try {
+            return PredictBench.run(a, out, err);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("bench predict: " + e, e);
         }
     }
 

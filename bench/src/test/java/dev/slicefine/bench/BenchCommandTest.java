@@ -87,6 +87,19 @@ public class BenchCommandTest {
     }
 
     @Test
+    void predictNeedsTheSharedFolderAndSkipsWhatIsMissing(@org.junit.jupiter.api.io.TempDir java.nio.file.Path empty) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        assertThat(BenchCommand.run(new String[] {"bench", "predict"}, new java.io.PrintStream(out), new java.io.PrintStream(err))).isEqualTo(2);
+        assertThat(err.toString()).contains("--shared DIR is required");
+        assertThat(BenchCommand.run(new String[] {"bench", "predict", "--shared", empty.toString()}, new java.io.PrintStream(out),
+                new java.io.PrintStream(err))).isZero();
+        assertThat(out.toString()).contains("classifier part skipped").contains("generation part skipped")
+                .contains("{\"bench\":\"predict\"");
+        assertThat(PredictBench.quantiles(List.of(5.0, 1.0, 3.0, 2.0, 4.0))).containsExactly(3.0, 5.0);
+    }
+
+    @Test
     void medianAndTableFormatting() {
         assertThat(Stats.median(List.of(3.0, 1.0, 2.0))).isEqualTo(2.0);
         assertThat(Stats.median(List.of(4.0, 1.0, 2.0, 3.0))).isEqualTo(2.5);

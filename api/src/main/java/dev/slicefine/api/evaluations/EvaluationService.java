@@ -7,6 +7,7 @@ import dev.slicefine.api.common.Page;
 import dev.slicefine.api.jobs.HistoryPage;
 import dev.slicefine.api.jobs.JobRepository;
 import dev.slicefine.api.jobs.JobStatus;
+import dev.slicefine.engine.config.ConfigErrors;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -32,17 +33,17 @@ class EvaluationService {
     }
 
     EvaluationView create(Caller caller, JsonNode body) {
-        List<EvaluationRequest.Invalid> errors = EvaluationRequest.list();
+        ConfigErrors errors = new ConfigErrors();
         EvaluationRequest r = EvaluationRequest.parse(body, errors);
         UUID model = r == null ? null : r.modelId();
         if (r != null && r.jobId() != null) {
             Optional<UUID[]> job = evaluations.succeededJob(caller.tenantId(), r.jobId());
             if (job.isEmpty()) {
-                errors.add(new EvaluationRequest.Invalid("job_id", "not_found", "no such job"));
+                errors.add("job_id", "not_found", "no such job");
             } else if (job.get()[1] == null) {
-                errors.add(new EvaluationRequest.Invalid("job_id", "job_not_succeeded", "the job has not succeeded: only a finished result can be evaluated"));
+                errors.add("job_id", "job_not_succeeded", "the job has not succeeded: only a finished result can be evaluated");
             } else if (job.get()[0] == null) {
-                errors.add(new EvaluationRequest.Invalid("job_id", "model_deleted", "the job's base model was deleted"));
+                errors.add("job_id", "model_deleted", "the job's base model was deleted");
             } else {
                 model = job.get()[0];
             }
@@ -53,7 +54,7 @@ class EvaluationService {
             ready("datasets", "dataset_id", caller, r.datasetId(), errors);
         }
         if (!errors.isEmpty()) {
-            throw new InvalidEvaluationException(errors);
+            throw new InvalidEvaluationException(errors.list());
         }
         ObjectNode config = json.createObjectNode();
         config.put("max_seq_len", r.maxSeqLen());
@@ -67,12 +68,12 @@ class EvaluationService {
         return get(caller, id, false, null, null);
     }
 
-    private void ready(String table, String field, Caller caller, UUID id, List<EvaluationRequest.Invalid> errors) {
+    private void ready(String table, String field, Caller caller, UUID id, ConfigErrors errors) {
         Optional<String> status = evaluations.status(table, caller.tenantId(), id);
         if (status.isEmpty()) {
-            errors.add(new EvaluationRequest.Invalid(field, "not_found", "no such " + table.substring(0, table.length() - 1)));
+            errors.add(field, "not_found", "no such " + table.substring(0, table.length() - 1));
         } else if (!status.get().equals("ready")) {
-            errors.add(new EvaluationRequest.Invalid(field, "not_ready", "is " + status.get() + ", not ready"));
+            errors.add(field, "not_ready", "is " + status.get() + ", not ready");
         }
     }
 

@@ -141,6 +141,12 @@ public class JobRepository {
                 .param("j", jobId).query(this::metric).optional();
     }
 
+    /** The job's final evaluation (queued by the worker when a job with held-out data succeeds), if it has one. */
+    Optional<UUID> evaluationId(UUID jobId) {
+        return jdbc.sql("SELECT evaluation_id FROM jobs WHERE id = :j AND evaluation_id IS NOT NULL").param("j", jobId)
+                .query(UUID.class).optional();
+    }
+
     private MetricView metric(ResultSet rs, int row) throws SQLException {
         return new MetricView(rs.getLong("id"), rs.getLong("step"), (Double) rs.getObject("epoch"), rs.getString("split"),
                 (Double) rs.getObject("loss"), (Double) rs.getObject("learning_rate"),

@@ -163,7 +163,8 @@ public class JobService {
                 : new JobView.JobError(j.errorCode(), j.errorMessage());
         return new JobView(j.id(), j.name(), j.modelId(), j.datasetId(), j.evalDatasetId(), j.status(), j.cancelRequested(),
                 j.priority(), j.attempt(), j.maxAttempts(), j.config(), new JobView.Progress(step, total), eta, latest, error,
-                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt(), where.device(), where.worker());
+                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt(), where.device(), where.worker(),
+                j.status() == JobStatus.succeeded ? jobs.evaluationId(j.id()).orElse(null) : null);
     }
 
     /** max_steps when set, else epochs x ceil(training rows / batch size) with the engine's defaults. */

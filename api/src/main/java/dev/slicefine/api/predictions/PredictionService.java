@@ -53,15 +53,12 @@ class PredictionService {
 
     PredictionCache.Lease job(Caller caller, UUID jobId) {
         Map<String, Object> row = jdbc.sql("""
-                SELECT model_id, status, config->>'method' AS method FROM jobs WHERE id = :id AND tenant_id = :t AND kind = 'train'""")
+                SELECT model_id, status FROM jobs WHERE id = :id AND tenant_id = :t AND kind = 'train'""")
                 .param("id", jobId).param("t", caller.tenantId()).query().listOfRows().stream().findFirst()
                 .orElseThrow(() -> ApiException.notFound("Job"));
         if (!"succeeded".equals(row.get("status"))) {
             throw ApiException.conflict("job_not_succeeded", "Job " + jobId + " is " + row.get("status")
                     + "; predictions need a finished result");
-        }
-        if ("lora".equals(row.get("method"))) {
-            throw ApiException.conflict("predict_unsupported", "Predictions from a LoRA result are not supported yet");
         }
         UUID model = (UUID) row.get("model_id");
         if (model == null) {
@@ -98,7 +95,7 @@ class PredictionService {
             @Override
             public long estimateBytes() {
                 open();
-                boolean full = result != null && !LoadedModel.isSliceDiff(result);
+                boolean full = result != null && !LoadedModel.isDiff(result);
                 return LoadedModel.estimateBytes(full ? result : modelDir.path());
             }
 
@@ -106,7 +103,7 @@ class PredictionService {
             public LoadedModel load() {
                 open();
                 try {
-                    if (result != null && !LoadedModel.isSliceDiff(result)) {
+                    if (result != null && !LoadedModel.isDiff(result)) {
                         return LoadedModel.load(result, null, 0);
                     }
                     return LoadedModel.load(modelDir.path(), result, 0);

@@ -26,7 +26,8 @@ import static org.assertj.core.api.Assertions.within;
 /**
  * Predictions under a small cache budget (300 KB): bert-tiny (121 KB of weights), its fine-tuned result and vit-tiny
  * (100 KB) cannot all stay, so the least recently used goes; llama-tiny (554 KB) never fits and gets 503 +
- * Retry-After; eight concurrent cold requests share one load.
+ * Retry-After, and so does a model that would fit but only by evicting models in use; eight concurrent cold requests
+ * share one load.
  */
 class PredictionsIT {
     private static final String KEY = ApiTestBase.ADMIN_KEY;
@@ -100,6 +101,24 @@ class PredictionsIT {
             assertThat(big.header("Retry-After")).isNotBlank();
             assertThat(big.json().get("code").asString()).isEqualTo("model_too_large");
             assertThat(cache.keys()).containsExactly("model:" + bert, "model:" + vit);
+
+            // both loaded models in use (held as two long requests would hold them): the job's result cannot make room,
+            // so it is refused with 503 predict_capacity + Retry-After instead of loading past the budget; once they are
+            // released it loads, evicting the least recently used
+            try (PredictionCache.Lease a = cache.acquire("model:" + bert, null);
+                 PredictionCache.Lease b = cache.acquire("model:" + vit, null)) {
+                long loads = cache.loads();
+                Http.Response full = http.postJson("/v1/jobs/" + job + "/predictions", KEY, texts("good fun"));
+                assertThat(full.status()).as(full.body()).isEqualTo(503);
+                assertThat(full.json().get("code").asString()).isEqualTo("predict_capacity");
+                assertThat(full.header("Retry-After")).isEqualTo("5");
+                assertThat(cache.loads()).isEqualTo(loads);
+                assertThat(cache.keys()).containsExactly("model:" + bert, "model:" + vit);
+            }
+            Http.Response fits = http.postJson("/v1/jobs/" + job + "/predictions", KEY, texts("good fun"));
+            assertThat(fits.status()).as(fits.body()).isEqualTo(200);
+            assertThat(cache.keys()).containsExactly("model:" + vit, "job:" + job);
+            assertThat(cache.usedBytes()).isLessThanOrEqualTo(300 * 1024);
 
             // bad requests are 4xx problems, another tenant's model is 404
             Http.Response empty = http.postJson("/v1/models/" + bert + "/predictions", KEY, "{\"inputs\":[]}");

@@ -33,7 +33,7 @@ public final class Merger {
     private Merger() {}
 
     /** A change to one (out x in) weight, added into its row-major values. */
-    interface Delta {
+    public interface Delta {
         long out();
 
         long in();
@@ -41,21 +41,36 @@ public final class Merger {
         void applyTo(float[] w);
     }
 
-    /** What a merge changes, keyed by the base's tensor names; labels for config.json (empty: none). */
-    record Edits(Map<String, ? extends Delta> deltas, Map<String, SliceDiff.Replacement> replaced, List<String> labels,
+    /**
+     * What a merge changes, keyed by the base's tensor names; labels of the trained head (empty: none). The one form of
+     * a result that both the file merge and the in-memory merge ({@code LoadedModel}) apply.
+     */
+    public record Edits(Map<String, ? extends Delta> deltas, Map<String, SliceDiff.Replacement> replaced, List<String> labels,
                  String baseSha256) {}
 
     /** diffDir: a slice diff, or a LoRA adapter folder (adapter_config.json + adapter_model.safetensors). */
     public static void merge(Path modelDir, Path diffDir, Path outDir) {
+        write(modelDir, edits(modelDir, diffDir), outDir);
+    }
+
+    /** Whether {@code dir} holds a result to add to a base (a slice diff or a LoRA adapter) rather than a checkpoint. */
+    public static boolean isDiff(Path dir) {
+        return Files.isRegularFile(dir.resolve("diff.safetensors")) || LoraAdapter.isAdapter(dir);
+    }
+
+    /**
+     * What diffDir (a slice diff, or a LoRA adapter: W + scale B A) changes in the base at modelDir, after checking that
+     * it was made for that base.
+     */
+    public static Edits edits(Path modelDir, Path diffDir) {
         if (LoraAdapter.isAdapter(diffDir)) {
             LoraAdapter adapter = LoraAdapter.read(diffDir);
             checkBase(modelDir, diffDir, adapter.baseSha256());
-            write(modelDir, adapter.edits(modelDir), outDir);
-            return;
+            return adapter.edits(modelDir);
         }
         SliceDiff diff = SliceDiff.read(diffDir);
         checkBase(modelDir, diffDir, diff.baseSha256());
-        merge(modelDir, diff, outDir);
+        return edits(diff);
     }
 
     static void checkBase(Path modelDir, Path diffDir, String expected) {
@@ -71,11 +86,15 @@ public final class Merger {
 
     /** Merges without the sha256 check (the caller has verified the base). */
     public static void merge(Path modelDir, SliceDiff diff, Path outDir) {
+        write(modelDir, edits(diff), outDir);
+    }
+
+    private static Edits edits(SliceDiff diff) {
         List<String> labels = new ArrayList<>();
         if (!diff.replaced().isEmpty()) {
             diff.manifest().path("labels").forEach(l -> labels.add(l.asText()));
         }
-        write(modelDir, new Edits(diff.tensors(), diff.replaced(), labels, diff.baseSha256()), outDir);
+        return new Edits(diff.tensors(), diff.replaced(), labels, diff.baseSha256());
     }
 
     static void write(Path modelDir, Edits edits, Path outDir) {

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.slicefine.engine.data.Batch;
 import dev.slicefine.engine.data.Dataset;
+import dev.slicefine.engine.data.DatasetFields;
 import dev.slicefine.engine.data.DatasetOptions;
 import dev.slicefine.engine.data.DatasetReader;
 import dev.slicefine.engine.data.Example;
@@ -37,6 +38,14 @@ public final class ModelEvaluator {
     private ModelEvaluator() {}
 
     public static EvaluationResult evaluate(LoadedModel model, Path dataset, int maxSeqLen, int batchSize, Progress progress) {
+        return evaluate(model, read(model, dataset, null, maxSeqLen), maxSeqLen, batchSize, progress);
+    }
+
+    /**
+     * Reads a dataset file for this model (its tokenizer, or its image size), with its own labels; {@code fields}
+     * (null: the defaults) names the fields, as the dataset's upload did.
+     */
+    public static Dataset read(LoadedModel model, Path dataset, DatasetFields fields, int maxSeqLen) {
         DatasetOptions options = switch (model.task()) {
             case TEXT_CLASSIFICATION -> DatasetOptions.textClassification(model.tokenizer(), maxSeqLen);
             case CAUSAL_LM -> {
@@ -45,7 +54,7 @@ public final class ModelEvaluator {
             }
             case IMAGE_CLASSIFICATION -> DatasetOptions.imageClassification(model.image());
         };
-        return evaluate(model, DatasetReader.read(dataset, options), maxSeqLen, batchSize, progress);
+        return DatasetReader.read(dataset, fields == null ? options : options.withFields(fields));
     }
 
     public static EvaluationResult evaluate(LoadedModel model, Dataset data, int maxSeqLen, int batchSize, Progress progress) {

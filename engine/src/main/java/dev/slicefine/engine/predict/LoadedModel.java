@@ -4,7 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.slicefine.engine.ComputeDevice;
-import dev.slicefine.engine.artifact.CheckpointHash;
+import dev.slicefine.engine.artifact.Merger;
 import dev.slicefine.engine.artifact.SliceDiff;
 import dev.slicefine.engine.data.ImageSpec;
 import dev.slicefine.engine.data.Task;
@@ -23,14 +23,13 @@ import dev.slicefine.engine.models.llama.LlamaConfig;
 import dev.slicefine.engine.models.vit.VitConfig;
 import dev.slicefine.engine.nn.Ops;
 import dev.slicefine.engine.tokenizer.TextTokenizer;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A model ready for inference: a base checkpoint, optionally with a slice diff (SliceFine or head-only result) merged
- * into its weights in memory, so no merged file is ever written. Owns its native memory: close it to free the weights.
+ * A model ready for inference: a base checkpoint, optionally with a result (a SliceFine or head-only slice diff, or a
+ * LoRA adapter) merged into its weights in memory, so no merged file is ever written. Owns its native memory: close it to free the weights.
  */
 public final class LoadedModel implements AutoCloseable {
     private final NDManager root;
@@ -85,15 +84,7 @@ public final class LoadedModel implements AutoCloseable {
     public static LoadedModel load(Path modelDir, Path diffDir, int maxSeqLen, ComputeDevice device) {
         ModelConfig config = ModelConfigs.read(modelDir);
         Task task = taskOf(config);
-        SliceDiff diff = null;
-        if (diffDir != null) {
-            diff = SliceDiff.read(diffDir);
-            String base = CheckpointHash.of(modelDir);
-            if (!base.equals(diff.baseSha256())) {
-                throw new CheckpointException("the diff was made for base checkpoint sha256 " + diff.baseSha256()
-                        + ", but the model has sha256 " + base);
-            }
-        }
+        Merger.Edits diff = diffDir == null ? null : Merger.edits(modelDir, diffDir); // checks the base's sha256
         NDManager root = device.newManager(); // loads the native library first
         JniUtils.setGradMode(false);
         TextTokenizer tokenizer = null;
@@ -125,12 +116,13 @@ public final class LoadedModel implements AutoCloseable {
         }
     }
 
-    /** Base + diff in memory: a fresh head of the diff's labels, then every changed column, row and tensor added in. */
-    private static HfModel applyDiff(HfModel model, SliceDiff diff, Task task) {
-        var labelNode = diff.manifest().path("labels");
-        if (task != Task.CAUSAL_LM && labelNode.isArray() && labelNode.size() >= 2) {
-            List<String> labels = new java.util.ArrayList<>();
-            labelNode.forEach(n -> labels.add(n.asText()));
+    /**
+     * Base + result in memory, by the rule the file merge uses ({@link Merger#edits}): a fresh head of the result's
+     * labels, then every changed column, row, low-rank update (W + alpha/r B A) and replaced tensor added in.
+     */
+    private static HfModel applyDiff(HfModel model, Merger.Edits diff, Task task) {
+        List<String> labels = diff.labels();
+        if (task != Task.CAUSAL_LM && labels.size() >= 2) {
             model = Heads.withClassifier(model, labels, 0);
             if (!model.config().labels().equals(labels)) {
                 // the base's head had as many labels: kept as it is, but the diff's names are the truth
@@ -140,10 +132,11 @@ public final class LoadedModel implements AutoCloseable {
                 model = HfModels.build(named, model.weights(), model.prefix());
             }
         }
-        for (SliceDiff.TensorDiff d : diff.tensors().values()) {
-            NDArray w = model.weights().getOrNull(d.tensor());
+        for (var e : diff.deltas().entrySet()) {
+            Merger.Delta d = e.getValue();
+            NDArray w = model.weights().getOrNull(e.getKey());
             if (w == null || !Arrays.equals(w.getShape().getShape(), new long[] {d.out(), d.in()})) {
-                throw new CheckpointException("the diff changes tensor " + d.tensor() + ", which the model does not have in shape "
+                throw new CheckpointException("the diff changes tensor " + e.getKey() + ", which the model does not have in shape "
                         + d.out() + "x" + d.in());
             }
             float[] values = w.toFloatArray();
@@ -161,9 +154,12 @@ public final class LoadedModel implements AutoCloseable {
         return model;
     }
 
-    /** Whether {@code dir} holds a slice diff (a SliceFine or head-only result) rather than a checkpoint. */
-    public static boolean isSliceDiff(Path dir) {
-        return Files.isRegularFile(dir.resolve("diff.safetensors"));
+    /**
+     * Whether {@code dir} holds a result to add to a base (a SliceFine or head-only slice diff, or a LoRA adapter)
+     * rather than a whole checkpoint (a full fine-tuning result).
+     */
+    public static boolean isDiff(Path dir) {
+        return Merger.isDiff(dir);
     }
 
     public HfModel model() {

@@ -121,6 +121,25 @@ class PredictorTest {
         }
     }
 
+    @Test
+    void aLoraAdapterMergedInMemoryGivesTheMergedModelsOutputs() throws IOException {
+        // the row-column run's diff as an exact LoRA adapter (head in modules_to_save): W + alpha/r B A in memory must
+        // give the reference logits of the merged model
+        Path base = withTokenizer("bert-tiny", "wordpiece.json");
+        Path diff = tmp.resolve("diff");
+        MainTest.replay(Fixtures.dir("bert-tiny"), Fixtures.dir("bert-tiny/slicefine-row-column"), diff);
+        Path adapter = tmp.resolve("adapter");
+        dev.slicefine.engine.artifact.PeftExporter.export(base, diff, adapter);
+        assertThat(LoadedModel.isDiff(adapter)).isTrue();
+        try (LoadedModel model = LoadedModel.load(base, adapter, 0);
+             NDManager m = NDManager.newBaseManager();
+             SafetensorsFile in = SafetensorsFile.open(Fixtures.dir("bert-tiny/inputs.safetensors"));
+             SafetensorsFile want = SafetensorsFile.open(Fixtures.dir("bert-tiny/slicefine-row-column/expected_after.safetensors"))) {
+            double[][] probs = new Predictor(model).probabilities(ModelInputs.text(in.load("input_ids", m), in.load("attention_mask", m)));
+            assertReferenceSoftmax(probs, want.load("logits", m));
+        }
+    }
+
     private static void assertReferenceSoftmax(double[][] probs, NDArray logits) {
         float[] l = logits.toFloatArray();
         int k = (int) logits.getShape().get(1);

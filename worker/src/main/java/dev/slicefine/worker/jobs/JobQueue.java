@@ -208,6 +208,53 @@ public class JobQueue {
                 .update();
     }
 
+    // ---------------------------------------------------------------- evaluation runs (jobs rows of kind 'evaluate')
+
+    /** The job's cancel_requested flag; true when the row is gone. */
+    public boolean cancelRequested(UUID job) {
+        return jdbc.sql("SELECT cancel_requested FROM jobs WHERE id = :id").param("id", job).query(Boolean.class)
+                .optional().orElse(true);
+    }
+
+    /** The blob of a job's newest result (its artifact of kind diff), if it has one. */
+    public Optional<String> resultBlob(UUID job) {
+        return jdbc.sql("SELECT blob_sha256 FROM artifacts WHERE job_id = :j AND kind = 'diff' ORDER BY created_at DESC LIMIT 1")
+                .param("j", job).query(String.class).optional();
+    }
+
+    /**
+     * In the caller's transaction (after {@link #lockLeased}): an evaluation's scores (snake_case JSON) and every
+     * example's prediction by its index in the dataset, replacing what an earlier attempt stored.
+     */
+    public void storeEvaluation(UUID job, String task, String metricsJson, Map<Integer, String> predictionsJson) {
+        jdbc.sql("DELETE FROM evaluation_predictions WHERE job_id = :j").param("j", job).update();
+        jdbc.sql("""
+                INSERT INTO evaluation_results (job_id, task, metrics) VALUES (:j, :task, CAST(:m AS jsonb))
+                ON CONFLICT (job_id) DO UPDATE SET task = excluded.task, metrics = excluded.metrics, created_at = now()""")
+                .param("j", job).param("task", task).param("m", metricsJson).update();
+        predictionsJson.forEach((index, data) ->
+                jdbc.sql("INSERT INTO evaluation_predictions (job_id, idx, data) VALUES (:j, :i, CAST(:d AS jsonb))")
+                        .param("j", job).param("i", index).param("d", data).update());
+    }
+
+    /**
+     * In the caller's transaction: queues the final evaluation of a training job that is ending as succeeded (its
+     * result on its eval dataset, or on its validation split of the training data, as {@code config} says) and links
+     * it from the job ({@code jobs.evaluation_id}). Returns the evaluation's id.
+     */
+    public UUID queueFinalEvaluation(ClaimedJob job, UUID datasetId, Map<String, Object> config) {
+        UUID id = UUID.randomUUID();
+        jdbc.sql("""
+                INSERT INTO jobs (id, tenant_id, kind, model_id, source_job_id, dataset_id, status, config, queued_at)
+                VALUES (:id, :t, 'evaluate', :m, :s, :d, 'queued', CAST(:c AS jsonb), now())""")
+                .param("id", id).param("t", job.tenantId()).param("m", job.modelId()).param("s", job.id())
+                .param("d", datasetId).param("c", json(config)).update();
+        jdbc.sql("UPDATE jobs SET evaluation_id = :e WHERE id = :id").param("e", id).param("id", job.id()).update();
+        event(id, "status", "validating", "queued", null, "Final evaluation of job " + job.id() + " queued",
+                Map.of("job_id", job.id().toString()));
+        return id;
+    }
+
     /** Appends an event with the job's next seq (taken from jobs.last_event_seq, which also serialises writers). */
     public void event(UUID job, String type, String from, String to, String code, String message, Object data) {
         tx.executeWithoutResult(status -> {

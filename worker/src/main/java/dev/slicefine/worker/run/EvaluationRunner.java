@@ -2,62 +2,57 @@ package dev.slicefine.worker.run;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.slicefine.engine.ComputeDevice;
+import dev.slicefine.engine.data.Dataset;
+import dev.slicefine.engine.data.DatasetSplit;
 import dev.slicefine.engine.eval.EvaluationJson;
 import dev.slicefine.engine.eval.EvaluationResult;
 import dev.slicefine.engine.eval.ExamplePrediction;
 import dev.slicefine.engine.eval.ModelEvaluator;
 import dev.slicefine.engine.predict.LoadedModel;
+import dev.slicefine.storage.BlobStore;
 import dev.slicefine.worker.jobs.ClaimedJob;
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.jobs.JobStatus;
-import dev.slicefine.storage.BlobStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Runs an evaluation job (kind 'evaluate', claimed from the same queue as training): materialises the base model and
- * the dataset, unpacks the evaluated job's slice diff when there is one, scores every example with the engine's
- * {@link ModelEvaluator}, and stores the scores and each example's prediction with the job's end. Cancel is honoured
- * between batches.
+ * the dataset, unpacks the evaluated job's result when there is one (a slice diff or a LoRA adapter, added to the base
+ * in memory; a full fine-tuning result is a whole checkpoint), takes the held-out split when the config names one (a
+ * job's final evaluation on its {@code validation_split}: the engine's split with the job's seed, so the same
+ * examples the training held out), scores every example with the engine's {@link ModelEvaluator}, and stores the
+ * scores and each example's prediction with the job's end. Cancel is honoured between batches.
  */
 final class EvaluationRunner {
-    private static final Logger log = LoggerFactory.getLogger(EvaluationRunner.class);
-
     private final JobRunner runner;
-    private final JdbcClient jdbc;
     private final TransactionTemplate tx;
     private final BlobStore store;
     private final JobQueue queue;
     private final JobInputs inputs;
     private final JobCheckpoints checkpoints;
-    private final JobRunner.Settings settings;
+    private final ComputeDevice device;
 
-    EvaluationRunner(JobRunner runner, JdbcClient jdbc, TransactionTemplate tx, BlobStore store, JobQueue queue,
-                     JobInputs inputs, JobCheckpoints checkpoints, JobRunner.Settings settings) {
+    EvaluationRunner(JobRunner runner, TransactionTemplate tx, BlobStore store, JobQueue queue, JobInputs inputs,
+                     JobCheckpoints checkpoints, ComputeDevice device) {
         this.runner = runner;
-        this.jdbc = jdbc;
         this.tx = tx;
         this.store = store;
         this.queue = queue;
         this.inputs = inputs;
         this.checkpoints = checkpoints;
-        this.settings = settings;
+        this.device = device;
     }
 
     /** The evaluation stops between batches: cancelled, or the lease went to another worker. */
@@ -68,37 +63,40 @@ final class EvaluationRunner {
     }
 
     void run(ClaimedJob job, ScheduledExecutorService heartbeats) {
-        Duration lease = settings.lease();
-        long period = Math.max(100, Math.min(lease.toMillis() / 3, settings.heartbeat().toMillis()));
-        RunState state = new RunState();
-        Path work = settings.workDir().resolve(job.id().toString()).resolve("attempt-" + job.attempt());
-        ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> runner.beat(job, state, lease), 0, period, TimeUnit.MILLISECONDS);
+        LeasedAttempt attempt = runner.hold(job, heartbeats);
+        RunState state = attempt.state;
+        Path work = attempt.work;
         try {
             JsonNode config = JobQueueJson.read(job.config());
             int maxSeqLen = config == null ? 128 : config.path("max_seq_len").asInt(128);
             int batchSize = config == null ? 16 : config.path("batch_size").asInt(16);
+            double split = config == null ? 0 : config.path("validation_split").asDouble(0);
             JobRunner.deleteTree(work);
             Files.createDirectories(work);
             Path model = inputs.materialiseModel(job, work.resolve("model"));
             Path diff = null;
             if (job.sourceJobId() != null) {
                 Path result = unpackResult(job.sourceJobId(), work.resolve("result"));
-                if (LoadedModel.isSliceDiff(result)) {
+                if (LoadedModel.isDiff(result)) {
                     diff = result;
                 } else {
                     model = result; // a full fine-tuning result is a whole checkpoint
                 }
             }
-            Path dataset = inputs.materialiseDataset(job.datasetId(), work.resolve("data"), "eval", "dataset").file();
+            JobInputs.Materialised dataset = inputs.materialiseDataset(job.datasetId(), work.resolve("data"), "eval", "dataset");
             JobTraining.prepareTrainingThread();
             EvaluationResult result;
-            try (LoadedModel loaded = LoadedModel.load(model, diff, maxSeqLen, settings.device())) {
+            try (LoadedModel loaded = LoadedModel.load(model, diff, maxSeqLen, device)) {
+                Dataset data = ModelEvaluator.read(loaded, dataset.file(), dataset.fields(), maxSeqLen);
+                if (split > 0) {
+                    data = DatasetSplit.split(data, split, config.path("seed").asLong(0)).test();
+                }
                 long[] lastCheck = {System.nanoTime()};
-                result = ModelEvaluator.evaluate(loaded, dataset, maxSeqLen, batchSize, (done, total) -> {
+                result = ModelEvaluator.evaluate(loaded, data, maxSeqLen, batchSize, (done, total) -> {
                     // the heartbeat sees a cancel within its period; between beats, look once a second
                     if (System.nanoTime() - lastCheck[0] > 1_000_000_000L) {
                         lastCheck[0] = System.nanoTime();
-                        state.cancelRequested |= cancelRequested(job.id());
+                        state.cancelRequested |= queue.cancelRequested(job.id());
                     }
                     if (state.cancelRequested || state.leaseLost) {
                         throw new Stopped();
@@ -112,40 +110,18 @@ final class EvaluationRunner {
                 checkpoints.endJob(job, JobStatus.CANCELLED, null, null, null);
             }
         } catch (Throwable e) {
-            if (state.leaseLost) {
-                return;
-            }
-            JobFailure f = JobFailure.of(e);
-            log.warn("Evaluation {}: attempt {} failed ({}): {}", job.id(), job.attempt(), f.code, f.getMessage(),
-                    f.code.equals("internal") ? e : null);
-            JobRunner.writeErrorLog(work, e);
-            if (f.retryable && job.attempt() < job.maxAttempts()) {
-                queue.requeue(job.id(), job.owner(), f.code, f.getMessage());
-            } else {
-                checkpoints.endJob(job, JobStatus.FAILED, f.code, f.getMessage(), null);
-            }
+            attempt.fail(e);
         } finally {
-            beat.cancel(false);
+            attempt.close();
         }
-    }
-
-    private boolean cancelRequested(UUID id) {
-        return jdbc.sql("SELECT cancel_requested FROM jobs WHERE id = :id").param("id", id).query(Boolean.class)
-                .optional().orElse(true);
     }
 
     /** The evaluated job's artifact (its output folder as a zip), unpacked into dir. */
     private Path unpackResult(UUID sourceJob, Path dir) throws IOException {
-        Map<String, Object> row = jdbc.sql("""
-                SELECT blob_sha256, metadata->>'method' AS method FROM artifacts WHERE job_id = :j AND kind = 'diff'
-                ORDER BY created_at DESC LIMIT 1""").param("j", sourceJob).query().listOfRows().stream().findFirst()
+        String sha = queue.resultBlob(sourceJob)
                 .orElseThrow(() -> new JobFailure("input_missing", "the evaluated job has no result", false));
-        if ("lora".equals(row.get("method"))) {
-            throw new JobFailure("evaluation_unsupported",
-                    "evaluating a LoRA result is not supported yet: evaluate its merged download as a model", false);
-        }
         Files.createDirectories(dir);
-        try (InputStream in = store.open((String) row.get("blob_sha256")); ZipInputStream zip = new ZipInputStream(in)) {
+        try (InputStream in = store.open(sha); ZipInputStream zip = new ZipInputStream(in)) {
             for (ZipEntry e; (e = zip.getNextEntry()) != null; ) {
                 Path target = dir.resolve(e.getName()).normalize();
                 if (!target.startsWith(dir)) {
@@ -164,22 +140,17 @@ final class EvaluationRunner {
 
     private void store(ClaimedJob job, EvaluationResult result, List<String> labels) {
         ObjectNode metrics = EvaluationJson.metrics(result);
+        Map<Integer, String> predictions = new LinkedHashMap<>();
+        for (ExamplePrediction p : result.predictions()) {
+            predictions.put(p.index(), EvaluationJson.prediction(p, labels).toString());
+        }
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("metrics", metrics);
         Boolean ok = tx.execute(status -> {
             if (queue.lockLeased(job.id(), job.owner()).isEmpty()) {
                 return false;
             }
-            jdbc.sql("DELETE FROM evaluation_predictions WHERE job_id = :j").param("j", job.id()).update();
-            jdbc.sql("""
-                    INSERT INTO evaluation_results (job_id, task, metrics) VALUES (:j, :task, CAST(:m AS jsonb))
-                    ON CONFLICT (job_id) DO UPDATE SET task = excluded.task, metrics = excluded.metrics, created_at = now()""")
-                    .param("j", job.id()).param("task", result.task().id()).param("m", metrics.toString()).update();
-            for (ExamplePrediction p : result.predictions()) {
-                jdbc.sql("INSERT INTO evaluation_predictions (job_id, idx, data) VALUES (:j, :i, CAST(:d AS jsonb))")
-                        .param("j", job.id()).param("i", p.index()).param("d", EvaluationJson.prediction(p, labels).toString())
-                        .update();
-            }
+            queue.storeEvaluation(job.id(), result.task().id(), metrics.toString(), predictions);
             queue.event(job.id(), "evaluation", null, null, null, "evaluation finished", Map.of("step", 0, "metrics", metrics));
             if (!checkpoints.endJobInTx(job, JobStatus.SUCCEEDED, null, null, data)) {
                 status.setRollbackOnly();

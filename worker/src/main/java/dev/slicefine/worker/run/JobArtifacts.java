@@ -21,7 +21,8 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The artifact step: the engine's output folder becomes one zip blob (artifact kind {@code diff}), recorded and
- * announced in the same transaction that ends the job as succeeded, and only while this worker holds the lease.
+ * announced in the same transaction that ends the job as succeeded (with its final evaluation queued when it has
+ * held-out data), and only while this worker holds the lease.
  */
 final class JobArtifacts {
     private final TransactionTemplate tx;
@@ -79,6 +80,10 @@ final class JobArtifacts {
             queue.insertArtifact(artifact, job, "diff", blob.sha256(), blob.size(), filename, metadata);
             queue.event(job.id(), "artifact", null, null, null, "artifact " + filename + " stored",
                     Map.of("artifact_id", artifact.toString(), "kind", "diff", "sha256", blob.sha256(), "size", blob.size()));
+            UUID evaluation = queueFinalEvaluation(job, config);
+            if (evaluation != null) {
+                data.put("evaluation_id", evaluation.toString());
+            }
             if (!checkpoints.endJobInTx(job, JobStatus.SUCCEEDED, null, null, data)) {
                 status.setRollbackOnly();
                 return false;
@@ -89,5 +94,25 @@ final class JobArtifacts {
             store.discard(blob);
             throw new JobFailure.LeaseLost();
         }
+    }
+
+    /**
+     * A job with an eval dataset or a validation_split gets its final evaluation, queued in the transaction that ends
+     * it: the result on that dataset (or the same held-out split of the training data: its ratio and the job's seed), at
+     * the job's max_seq_len and batch size. Null when the job has no held-out data.
+     */
+    private UUID queueFinalEvaluation(ClaimedJob job, FineTuneConfig config) {
+        if (job.evalDatasetId() == null && !(config.validationSplit() > 0)) {
+            return null;
+        }
+        Map<String, Object> evalConfig = new LinkedHashMap<>();
+        evalConfig.put("max_seq_len", config.train().maxSeqLen());
+        evalConfig.put("batch_size", config.train().batchSize());
+        evalConfig.put("final", true);
+        if (job.evalDatasetId() == null) {
+            evalConfig.put("validation_split", config.validationSplit());
+            evalConfig.put("seed", config.train().seed());
+        }
+        return queue.queueFinalEvaluation(job, job.evalDatasetId() != null ? job.evalDatasetId() : job.datasetId(), evalConfig);
     }
 }

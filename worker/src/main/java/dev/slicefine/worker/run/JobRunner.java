@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -66,7 +65,7 @@ public class JobRunner {
         this.inputs = new JobInputs(store, queue, checkpoints);
         this.training = new JobTraining(jdbc, queue, checkpoints, settings.device());
         this.artifacts = new JobArtifacts(tx, store, refs, queue, checkpoints);
-        this.evaluations = new EvaluationRunner(this, jdbc, tx, store, queue, inputs, checkpoints, settings);
+        this.evaluations = new EvaluationRunner(this, tx, store, queue, inputs, checkpoints, settings.device());
     }
 
     /**
@@ -78,11 +77,9 @@ public class JobRunner {
             evaluations.run(job, heartbeats);
             return;
         }
-        Duration lease = settings.lease();
-        long period = Math.max(100, Math.min(lease.toMillis() / 3, settings.heartbeat().toMillis()));
-        RunState state = new RunState();
-        Path work = settings.workDir().resolve(job.id().toString()).resolve("attempt-" + job.attempt());
-        ScheduledFuture<?> beat = heartbeats.scheduleAtFixedRate(() -> beat(job, state, lease), 0, period, TimeUnit.MILLISECONDS);
+        LeasedAttempt attempt = hold(job, heartbeats);
+        RunState state = attempt.state;
+        Path work = attempt.work;
         String webhook = null;
         JobStatus ended = null;
         String errorCode = null;
@@ -123,30 +120,29 @@ public class JobRunner {
             }
             deleteTree(work);
         } catch (Throwable e) {
-            JobFailure f = JobFailure.of(e);
-            if (state.leaseLost) {
-                log.warn("Job {}: attempt {} failed after losing its lease: {}", job.id(), job.attempt(), e.toString());
-                return;
-            }
-            log.warn("Job {}: attempt {} failed ({}): {}", job.id(), job.attempt(), f.code, f.getMessage(),
-                    f.code.equals("internal") ? e : null);
-            writeErrorLog(work, e);
-            if (f.retryable && job.attempt() < job.maxAttempts()) {
-                queue.requeue(job.id(), job.owner(), f.code, f.getMessage());
-                return;
-            }
-            if (!checkpoints.endJob(job, JobStatus.FAILED, f.code, f.getMessage(), null)) {
+            JobFailure f = attempt.fail(e);
+            if (f == null) {
                 return;
             }
             ended = JobStatus.FAILED;
             errorCode = f.code;
             errorMessage = f.getMessage();
         } finally {
-            beat.cancel(false);
+            attempt.close();
         }
         if (webhook != null && ended != null) {
             webhooks.jobEnded(job.id(), webhook, ended.id(), errorCode, errorMessage);
         }
+    }
+
+    /** Starts an attempt at {@code job}: its work dir and the heartbeat that holds the lease until the attempt is closed. */
+    LeasedAttempt hold(ClaimedJob job, ScheduledExecutorService heartbeats) {
+        Duration lease = settings.lease();
+        long period = Math.max(100, Math.min(lease.toMillis() / 3, settings.heartbeat().toMillis()));
+        Path work = settings.workDir().resolve(job.id().toString()).resolve("attempt-" + job.attempt());
+        LeasedAttempt attempt = new LeasedAttempt(job, work, queue, checkpoints);
+        attempt.beating(heartbeats.scheduleAtFixedRate(() -> beat(job, attempt.state, lease), 0, period, TimeUnit.MILLISECONDS));
+        return attempt;
     }
 
     void beat(ClaimedJob job, RunState state, Duration lease) {
