@@ -167,7 +167,7 @@ public record FineTuneConfig(Task task, String method, double validationSplit, S
                 long[] shape = linears.get(name);
                 for (SliceMode mode : slicefine.modes()) {
                     long dim = mode == SliceMode.ROW ? shape[0] : shape[1];
-                    long extent = slicefine.maxPosition() > 0 ? Math.min(dim, slicefine.maxPosition()) : dim;
+                    long extent = SliceConfig.extent(dim, slicefine.maxPosition());
                     if (slicefine.rank() > extent) {
                         e.add("slicefine.rank", ConfigError.RANK_TOO_LARGE, "rank " + slicefine.rank() + " is larger than "
                                 + name + "'s " + mode.id() + " extent " + extent);
@@ -181,7 +181,7 @@ public record FineTuneConfig(Task task, String method, double validationSplit, S
         return e.list();
     }
 
-    private static List<String> select(ModelConfig config, Map<String, long[]> linears, List<String> targets, String field,
+    static List<String> select(ModelConfig config, Map<String, long[]> linears, List<String> targets, String field,
                                        ConfigErrors e) {
         List<String> patterns = targets.isEmpty() ? TargetPatterns.defaults(config.family()) : targets;
         List<String> out = new ArrayList<>();
