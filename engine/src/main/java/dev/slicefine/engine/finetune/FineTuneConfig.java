@@ -41,10 +41,10 @@ public record FineTuneConfig(Task task, String method, double validationSplit, S
                              TrainConfig train, boolean checkpointMinutesSet) {
     public static final List<String> METHODS = List.of("slicefine", "lora", "full", "head");
     private static final Set<String> TOP = Set.of("task", "method", "validation_split", "slicefine", "lora", "train");
-    private static final Set<String> SLICE = Set.of("rank", "modes", "move_steps", "position", "max_position",
+    static final Set<String> SLICE = Set.of("rank", "modes", "move_steps", "position", "max_position",
             "learning_rate_decay", "min_learning_rate", "tolerance", "rank_decay", "min_rank", "bias", "targets");
-    private static final Set<String> LORA = Set.of("r", "alpha", "dropout", "targets");
-    private static final Set<String> TRAIN = Set.of("optimizer", "learning_rate", "weight_decay", "lr_schedule",
+    static final Set<String> LORA = Set.of("r", "alpha", "dropout", "targets");
+    static final Set<String> TRAIN = Set.of("optimizer", "learning_rate", "weight_decay", "lr_schedule",
             "warmup_steps", "epochs", "max_steps", "batch_size", "max_seq_len", "grad_clip", "eval_every", "early_stopping",
             "checkpoint_every", "checkpoint_minutes", "log_every", "seed");
     private static final ObjectMapper JSON = new ObjectMapper();
