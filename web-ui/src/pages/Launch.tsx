@@ -49,6 +49,7 @@ export function Launch() {
           if (!live) return;
           setEstimate(e);
           setErrors({});
+          setError(null);
         })
         .catch((err) => {
           if (!live) return;
