@@ -1,8 +1,9 @@
 // End-to-end test of the dashboard in real headless Chromium (Debian's /usr/bin/chromium via playwright-core; nothing
 // downloads a browser) against `./slicefine serve` on a temporary port and data dir:
 // sign in, upload bert-tiny and a small dataset, launch a SliceFine run, watch the loss chart and the slice map update,
-// reload mid-run and see the same live state, download the diff and check its sha256 against the API's, launch and
-// cancel another run; no console errors. Measures first load and time to first chart.
+// reload mid-run and see the same live state, download the diff and check its sha256 against the API's, see the
+// estimate before submitting (equal to the run's trainable parameters), evaluate the result from the job page (confusion
+// matrix) and try it (a label with its probabilities), launch and cancel another run; no console errors. Measures first load and time to first chart.
 // Usage: node e2e/run.mjs   (SHOTS_DIR=/some/dir to keep screenshots; CHROMIUM=/path to override the browser)
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -114,24 +115,38 @@ try {
       'train.max_seq_len': '32', 'train.log_every': '1', 'train.max_steps': String(steps) })) {
       await page.locator(`input[name="${f}"]`).fill(v);
     }
+    // The engine's estimate of this very body appears before submitting (debounced).
+    await waitFor('the estimate of the filled form', async () => {
+      const t = await page.getByTestId('estimate-trainable').textContent({ timeout: 1000 });
+      return (await page.getByTestId('estimate').getAttribute('aria-busy')) === 'false' && t;
+    }, 60_000);
+    const estimate = await page.getByTestId('estimate').textContent();
+    if (SHOTS && steps === STEPS) await page.screenshot({ path: join(SHOTS, 'launch-estimate.png'), fullPage: true });
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.waitForURL(/\/jobs\/[0-9a-f-]{36}$/);
-    return page.url().split('/').pop();
+    return [page.url().split('/').pop(), estimate];
   }
+  const firstNumber = (s) => Number(/[\d,]+/.exec(s)[0].replaceAll(',', ''));
 
   // A bad value first: the server's 422 field error appears next to its field.
   await page.getByRole('link', { name: 'Launch' }).click();
   await selectByText('launch-model', 'bert-tiny');
   await selectByText('launch-dataset', 'tiny-sentiment');
   await page.locator('input[name="train.batch_size"]').fill('0');
-  await page.getByRole('button', { name: 'Start run' }).click();
   const fieldError = page.locator('#err-train\\.batch_size');
-  await fieldError.waitFor();
-  check(!!(await fieldError.textContent()), `422 field error shown next to train.batch_size: "${await fieldError.textContent()}"`);
-  consoleErrors.length = 0; // the browser logs the 422 response itself; that one is expected
+  await fieldError.waitFor(); // from the estimate, before any submit
+  check(!!(await fieldError.textContent()), `422 field error shown next to train.batch_size before submit: "${await fieldError.textContent()}"`);
+  await page.getByRole('button', { name: 'Start run' }).click();
+  await page.getByRole('alert').filter({ hasText: 'invalid_job' }).waitFor();
+  check(await fieldError.isVisible(), 'and again after submitting');
+  await page.locator('input[name="train.batch_size"]').fill('');
+  await waitFor('a valid estimate again', async () => (await page.getByTestId('estimate').getAttribute('aria-busy', { timeout: 1000 })) === 'false', 60_000);
+  check(!(await fieldError.isVisible()), 'the field error goes once the value is fixed');
+  consoleErrors.length = 0; // the browser logs the 422 responses itself; those are expected
 
   // Run A: watch it live.
-  const a = await launch('e2e-watch', STEPS);
+  const [a, estimateA] = await launch('e2e-watch', STEPS);
+  check(/Trainable parameters[\d,]+ \(/.test(estimateA) && /Steps40/.test(estimateA), `launch page showed the estimate: ${estimateA.slice(0, 120)}`);
   const points = async () => Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
   const moves = async () => Number((await page.getByTestId('slice-map').getAttribute('data-moves').catch(() => '0')) ?? 0);
   await waitFor('loss points and slice moves', async () => (await points()) >= 5 && (await moves()) >= 2, 240_000);
@@ -169,8 +184,30 @@ try {
   const bytes = readFileSync(file);
   check(bytes.length === diff.size && sha256(bytes) === diff.sha256, `downloaded diff ${download.suggestedFilename()} (${bytes.length} bytes) has the API's sha256 ${diff.sha256.slice(0, 12)}…`);
 
+  // The estimate was the run's own count (started event, shown on the job page).
+  const trainable = await page.getByTestId('trainable').textContent();
+  check(firstNumber(trainable) === firstNumber(estimateA.replace('Trainable parameters', '')),
+    `estimated trainable parameters = the run's (${trainable})`);
+
+  // Evaluate the result from the job page and see the confusion matrix.
+  await page.getByRole('button', { name: 'Evaluate' }).click();
+  await page.locator('[data-testid="evaluation-current"][data-status="succeeded"]').waitFor({ timeout: 300_000 });
+  const matrix = page.getByTestId('confusion-matrix');
+  await matrix.waitFor();
+  const cells = (await matrix.locator('tbody td').allTextContents()).map(Number);
+  check((await matrix.locator('tbody tr').count()) === 3 && cells.reduce((x, y) => x + y, 0) === 48,
+    `confusion matrix 3 x 3 over the 48 examples: ${cells.join(' ')}; ${(await page.getByTestId('evaluation-metrics').textContent()).slice(0, 60)}`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  // Try it: one text, its label with every label's probability.
+  await page.getByTestId('try-input').fill('good fun happy number 3');
+  await page.getByRole('button', { name: 'Classify' }).click();
+  const label = await (await page.getByTestId('try-label')).textContent({ timeout: 120_000 });
+  check(['l0', 'l1', 'l2'].includes(label) && (await page.getByTestId('try-result').getByRole('meter').count()) === 3,
+    `try-it box classified the text as ${label} with 3 probability bars`);
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, 'job-evaluation-try-it.png'), fullPage: true });
+
   // Run B: cancel it from its page while it runs.
-  const b = await launch('e2e-cancel', 100000);
+  const [b] = await launch('e2e-cancel', 100000);
   await waitFor('run B running', async () => (await api(`/v1/jobs/${b}`)).progress.step > 0, 240_000);
   await page.getByRole('button', { name: 'Cancel run' }).click();
   await page.locator('[data-testid="job-page"][data-status="cancelled"]').waitFor({ timeout: 120_000 });

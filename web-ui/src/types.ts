@@ -95,3 +95,28 @@ export interface Artifact {
   url: string;
 }
 export const TERMINAL = ['succeeded', 'failed', 'cancelled'];
+export interface EvaluationMetrics {
+  task: string;
+  examples?: number;
+  accuracy?: number | null;
+  macro_f1?: number | null;
+  weighted_f1?: number | null;
+  mean_loss?: number | null;
+  perplexity?: number | null;
+  exact_match?: number | null;
+  per_label?: { label: string; precision: number; recall: number; f1: number; support: number }[];
+  confusion_matrix?: { labels: string[]; rows: number[][] };
+  unknown_label_count?: number;
+}
+export interface Evaluation {
+  id: string;
+  status: string;
+  model_id: string;
+  job_id: string | null;
+  dataset_id: string;
+  task: string | null;
+  metrics: EvaluationMetrics | null;
+  error: { code: string; message: string } | null;
+  created_at: string;
+  finished_at: string | null;
+}

@@ -1,113 +1,75 @@
 import { useState } from 'react';
 import { del, fmtBytes, fmtNum, uploadResumable } from '../api';
-import { Badge, ErrorBox, Pager, ProgressBar, usePoll, useApi, when } from '../components/common';
+import { Badge, ErrorBox, usePoll, useApi, when } from '../components/common';
+import { PagedTable, usePagedList, type Column } from '../components/PagedTable';
+import { UploadCard } from '../components/UploadCard';
 import { setQuery, useLocation } from '../router';
 import type { Dataset, Model, PageOf } from '../types';
 
 export function Datasets() {
   const { query } = useLocation();
-  const cursor = query.get('cursor');
   const open = query.get('id');
-  const list = useApi<PageOf<Dataset>>(`/v1/datasets?limit=20${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-  usePoll(!!list.data?.items.some((d) => d.status === 'validating'), list.reload);
-  const [file, setFile] = useState<File | null>(null);
-  const [meta, setMeta] = useState({ name: '', text_field: '', label_field: '' });
-  const [progress, setProgress] = useState<[number, number] | null>(null);
+  const list = usePagedList<Dataset>('/v1/datasets?limit=20', (d) => d.status === 'validating');
   const [error, setError] = useState<unknown>(null);
 
-  async function upload(e: React.FormEvent) {
-    e.preventDefault();
-    if (!file) return;
-    setError(null);
-    setProgress([0, file.size]);
-    try {
-      const body: Record<string, unknown> = { purpose: 'dataset' };
-      for (const [k, v] of Object.entries(meta)) if (v) body[k] = v;
-      const done = await uploadResumable(file, body, (s, t) => setProgress([s, t]));
-      setFile(null);
-      setQuery({ id: done.result_id, cursor: null });
-      list.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setProgress(null);
-    }
+  async function upload(files: File[], values: Record<string, string>, onProgress: (s: number, t: number) => void) {
+    const done = await uploadResumable(files[0], { purpose: 'dataset', ...values }, onProgress);
+    setQuery({ id: done.result_id, cursor: null });
+    list.reload();
   }
+
+  const columns: Column<Dataset>[] = [
+    {
+      header: 'Name',
+      cell: (d) => (
+        <button className="link" onClick={() => setQuery({ id: open === d.id ? null : d.id })} aria-expanded={open === d.id}>
+          {d.name}
+        </button>
+      ),
+    },
+    { header: 'Status', cell: (d) => <Badge status={d.status} /> },
+    { header: 'Format', cell: (d) => d.format },
+    { header: 'Rows (valid / invalid)', cell: (d) => (d.report ? `${fmtNum(d.report.valid_examples)} / ${fmtNum(d.report.invalid_rows)}` : '—') },
+    { header: 'Size', cell: (d) => fmtBytes(d.size) },
+    { header: 'Created', cell: (d) => when(d.created_at) },
+    {
+      header: '',
+      cell: (d) => (
+        <button
+          className="danger"
+          onClick={async () => {
+            if (!confirm(`Delete dataset ${d.name}?`)) return;
+            try {
+              await del(`/v1/datasets/${d.id}`);
+              list.reload();
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          Delete
+        </button>
+      ),
+    },
+  ];
 
   return (
     <section>
       <h1>Datasets</h1>
-      <form className="card upload" onSubmit={upload} aria-label="upload a dataset">
-        <label>
-          Name <input value={meta.name} onChange={(e) => setMeta({ ...meta, name: e.target.value })} />
-        </label>
-        <label>
-          Text field <input value={meta.text_field} placeholder="text" onChange={(e) => setMeta({ ...meta, text_field: e.target.value })} />
-        </label>
-        <label>
-          Label field <input value={meta.label_field} placeholder="label" onChange={(e) => setMeta({ ...meta, label_field: e.target.value })} />
-        </label>
-        <label>
-          File (.jsonl, .csv, or .zip of label/image) — resumable
-          <input type="file" data-testid="dataset-file" onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
-        </label>
-        <button type="submit" disabled={!file || !!progress}>
-          Upload dataset
-        </button>
-        {progress && <ProgressBar value={progress[0]} max={progress[1]} label="dataset upload" />}
-        <ErrorBox error={error} />
-      </form>
-      <ErrorBox error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Status</th>
-              <th>Format</th>
-              <th>Rows (valid / invalid)</th>
-              <th>Size</th>
-              <th>Created</th>
-              <th />
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((d) => (
-              <tr key={d.id} data-testid="dataset-row" aria-selected={open === d.id}>
-                <td>
-                  <button className="link" onClick={() => setQuery({ id: open === d.id ? null : d.id })} aria-expanded={open === d.id}>
-                    {d.name}
-                  </button>
-                </td>
-                <td>
-                  <Badge status={d.status} />
-                </td>
-                <td>{d.format}</td>
-                <td>{d.report ? `${fmtNum(d.report.valid_examples)} / ${fmtNum(d.report.invalid_rows)}` : '—'}</td>
-                <td>{fmtBytes(d.size)}</td>
-                <td>{when(d.created_at)}</td>
-                <td>
-                  <button
-                    className="danger"
-                    onClick={async () => {
-                      if (!confirm(`Delete dataset ${d.name}?`)) return;
-                      try {
-                        await del(`/v1/datasets/${d.id}`);
-                        list.reload();
-                      } catch (err) {
-                        setError(err);
-                      }
-                    }}
-                  >
-                    Delete
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <Pager page={list.data} cursor={cursor} onCursor={(c) => setQuery({ cursor: c })} />
+      <UploadCard
+        title="upload a dataset"
+        fields={[
+          { name: 'name', label: 'Name' },
+          { name: 'text_field', label: 'Text field', placeholder: 'text' },
+          { name: 'label_field', label: 'Label field', placeholder: 'label' },
+        ]}
+        fileLabel="File (.jsonl, .csv, or .zip of label/image) — resumable"
+        fileTestId="dataset-file"
+        submitLabel="Upload dataset"
+        upload={upload}
+      />
+      <ErrorBox error={error} />
+      <PagedTable list={list} columns={columns} rowTestId="dataset-row" selected={open} />
       {open && <DatasetReportView id={open} />}
     </section>
   );

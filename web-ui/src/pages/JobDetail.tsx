@@ -3,6 +3,8 @@ import { api, ApiError, apiKey, fmtBytes, fmtDuration, fmtNum, followSse, post }
 import { Chart, color } from '../components/Chart';
 import { Badge, ErrorBox, ProgressBar, when } from '../components/common';
 import { SliceMap } from '../components/SliceMap';
+import { EvaluationPanel } from '../components/Evaluation';
+import { TryIt } from '../components/TryIt';
 import { MetricStore } from '../metrics';
 import { onLink, setQuery, useLocation } from '../router';
 import { applySliceMoved, emptySliceMap } from '../slicemap';
@@ -182,6 +184,16 @@ export function JobDetail({ id }: { id: string }) {
 
       <h2>Downloads</h2>
       <Downloads job={job} />
+
+      <h2>Evaluation</h2>
+      <EvaluationPanel job={job} selected={query.get('evaluation')} onSelect={(e) => setQuery({ evaluation: e })} />
+
+      {job.status === 'succeeded' && (
+        <>
+          <h2>Try it</h2>
+          <TryIt jobId={job.id} task={job.config?.task} />
+        </>
+      )}
 
       <div className="tabs" role="tablist">
         {['events', 'checkpoints', 'config'].map((t) => (

@@ -1,5 +1,6 @@
 import { fmtDuration, fmtNum } from '../api';
-import { Badge, ErrorBox, Pager, ProgressBar, usePoll, useApi, when } from '../components/common';
+import { Badge, ProgressBar, useApi, when } from '../components/common';
+import { PagedTable, usePagedList, type Column } from '../components/PagedTable';
 import { onLink, setQuery, useLocation } from '../router';
 import { TERMINAL, type Dataset, type Job, type Model, type PageOf } from '../types';
 
@@ -10,18 +11,54 @@ export function Jobs() {
   const status = query.get('status') ?? '';
   const model = query.get('model_id') ?? '';
   const dataset = query.get('dataset_id') ?? '';
-  const cursor = query.get('cursor');
   const q = new URLSearchParams({ limit: '20' });
   if (status) q.set('status', status);
   if (model) q.set('model_id', model);
   if (dataset) q.set('dataset_id', dataset);
-  if (cursor) q.set('cursor', cursor);
-  const list = useApi<PageOf<Job>>(`/v1/jobs?${q}`);
-  usePoll(!!list.data?.items.some((j) => !TERMINAL.includes(j.status)), list.reload, 2000);
+  const list = usePagedList<Job>(`/v1/jobs?${q}`, (j) => !TERMINAL.includes(j.status), 2000);
   const models = useApi<PageOf<Model>>('/v1/models?limit=100');
   const datasets = useApi<PageOf<Dataset>>('/v1/datasets?limit=100');
   const modelName = new Map(models.data?.items.map((m) => [m.id, m.name]));
   const datasetName = new Map(datasets.data?.items.map((d) => [d.id, d.name]));
+
+  const columns: Column<Job>[] = [
+    {
+      header: 'Run',
+      cell: (j) => (
+        <a href={`/jobs/${j.id}`} onClick={onLink}>
+          {j.name ?? j.id.slice(0, 8)}
+        </a>
+      ),
+    },
+    {
+      header: 'Status',
+      cell: (j) => (
+        <>
+          <Badge status={j.status} />
+          {j.cancel_requested && !TERMINAL.includes(j.status) && <span className="muted"> cancelling</span>}
+        </>
+      ),
+    },
+    { header: 'Method', cell: (j) => j.config?.method },
+    {
+      header: 'Model / dataset',
+      cell: (j) => `${modelName.get(j.model_id) ?? j.model_id.slice(0, 8)} / ${datasetName.get(j.dataset_id) ?? j.dataset_id.slice(0, 8)}`,
+    },
+    {
+      header: 'Progress',
+      cell: (j) => (
+        <>
+          <ProgressBar value={j.progress.step} max={j.progress.total_steps ?? 0} label={`progress of ${j.name ?? j.id}`} />
+          <span className="muted">
+            {j.progress.step}/{j.progress.total_steps ?? '?'}
+          </span>
+        </>
+      ),
+    },
+    { header: 'ETA', cell: (j) => (j.status === 'running' ? fmtDuration(j.eta_seconds) : '—') },
+    { header: 'Latest loss', cell: (j) => fmtNum(j.latest_metrics?.loss) },
+    { header: 'Created', cell: (j) => when(j.created_at) },
+  ];
 
   return (
     <section>
@@ -62,52 +99,7 @@ export function Jobs() {
           New run
         </a>
       </div>
-      <ErrorBox error={list.error} />
-      <div className="table-wrap">
-        <table>
-          <thead>
-            <tr>
-              <th>Run</th>
-              <th>Status</th>
-              <th>Method</th>
-              <th>Model / dataset</th>
-              <th>Progress</th>
-              <th>ETA</th>
-              <th>Latest loss</th>
-              <th>Created</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data?.items.map((j) => (
-              <tr key={j.id} data-testid="job-row">
-                <td>
-                  <a href={`/jobs/${j.id}`} onClick={onLink}>
-                    {j.name ?? j.id.slice(0, 8)}
-                  </a>
-                </td>
-                <td>
-                  <Badge status={j.status} />
-                  {j.cancel_requested && !TERMINAL.includes(j.status) && <span className="muted"> cancelling</span>}
-                </td>
-                <td>{j.config?.method}</td>
-                <td>
-                  {modelName.get(j.model_id) ?? j.model_id.slice(0, 8)} / {datasetName.get(j.dataset_id) ?? j.dataset_id.slice(0, 8)}
-                </td>
-                <td>
-                  <ProgressBar value={j.progress.step} max={j.progress.total_steps ?? 0} label={`progress of ${j.name ?? j.id}`} />
-                  <span className="muted">
-                    {j.progress.step}/{j.progress.total_steps ?? '?'}
-                  </span>
-                </td>
-                <td>{j.status === 'running' ? fmtDuration(j.eta_seconds) : '—'}</td>
-                <td>{fmtNum(j.latest_metrics?.loss)}</td>
-                <td>{when(j.created_at)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <Pager page={list.data} cursor={cursor} onCursor={(c) => setQuery({ cursor: c })} />
+      <PagedTable list={list} columns={columns} rowTestId="job-row" />
     </section>
   );
 }

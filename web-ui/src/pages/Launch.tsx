@@ -1,7 +1,8 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError, fmtNum, post } from '../api';
 import { ErrorBox, useApi } from '../components/common';
-import { KNOBS, buildBody } from '../knobs';
+import { EstimateCard } from '../components/Estimate';
+import { buildBody, defaultText, knobsFor, type JobDefaults, type JobEstimate } from '../knobs';
 import { navigate } from '../router';
 import type { Dataset, Job, Model, PageOf } from '../types';
 
@@ -17,16 +18,59 @@ export function Launch() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const model = models.data?.items.find((m) => m.id === base.model_id);
+  const dq = new URLSearchParams({ method: base.method });
+  if (base.task) dq.set('task', base.task);
+  if (base.model_id) dq.set('model_id', base.model_id);
+  const defaults = useApi<JobDefaults>(`/v1/jobs/defaults?${dq}`);
+  const knobs = defaults.data?.knobs ?? [];
+  const shown = knobsFor(knobs, base.method);
+  const [estimate, setEstimate] = useState<JobEstimate | null>(null);
+  const [estimating, setEstimating] = useState(false);
+
+  function body(): Record<string, unknown> {
+    const b: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(base)) if (v) b[k] = v;
+    return buildBody(b, values, shown);
+  }
+
+  // The estimate follows the form, 400 ms after the last change; its field errors show next to the fields.
+  const bodyKey = JSON.stringify(base.model_id && base.dataset_id && knobs.length ? body() : null);
+  useEffect(() => {
+    const b = JSON.parse(bodyKey);
+    if (!b) {
+      setEstimate(null);
+      return;
+    }
+    let live = true;
+    setEstimating(true);
+    const t = setTimeout(() => {
+      post<JobEstimate>('/v1/jobs/estimate', b)
+        .then((e) => {
+          if (!live) return;
+          setEstimate(e);
+          setErrors({});
+          setError(null);
+        })
+        .catch((err) => {
+          if (!live) return;
+          setEstimate(null);
+          if (err instanceof ApiError && err.errors.length) setErrors(Object.fromEntries(err.errors.map((x) => [x.field, x.message])));
+        })
+        .finally(() => live && setEstimating(false));
+    }, 400);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [bodyKey]);
 
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     setBusy(true);
     setErrors({});
     setError(null);
-    const b: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(base)) if (v) b[k] = v;
     try {
-      const job = await post<Job>('/v1/jobs', buildBody(b, values));
+      const job = await post<Job>('/v1/jobs', body());
       navigate(`/jobs/${job.id}`);
     } catch (err) {
       if (err instanceof ApiError && err.errors.length) {
@@ -114,22 +158,26 @@ export function Launch() {
           </label>
           {model && (
             <p className="muted" data-testid="launch-summary">
-              Base model: {fmtNum(model.report?.parameter_count)} parameters in {model.report?.tensor_count} tensors. The run's trainable
-              parameter count appears on its page (event <code>started</code>) once the worker has built the method.
+              Base model: {fmtNum(model.report?.parameter_count)} parameters in {model.report?.tensor_count} tensors.
             </p>
           )}
         </fieldset>
+        <fieldset className="card">
+          <legend>Before you start</legend>
+          <EstimateCard estimate={estimate} pending={estimating} />
+        </fieldset>
         <fieldset className="card knobs">
           <legend>Settings (empty = the default shown)</legend>
-          {KNOBS.filter((k) => !k.methods || k.methods.includes(base.method)).map((k) => (
+          <ErrorBox error={defaults.error} />
+          {shown.map((k) => (
             <label key={k.path} className="knob">
               <span className="knob-name">
                 <code>{k.path}</code>
               </span>
               {k.kind === 'enum' || k.kind === 'bool' ? (
                 <select value={values[k.path] ?? ''} onChange={(e) => setValues({ ...values, [k.path]: e.target.value })} {...inv(k.path)} name={k.path}>
-                  <option value="">default ({k.def})</option>
-                  {(k.options ?? ['true', 'false']).map((o) => (
+                  <option value="">default ({defaultText(k)})</option>
+                  {(k.kind === 'bool' ? ['true', 'false'] : k.options).map((o) => (
                     <option key={o}>{o}</option>
                   ))}
                 </select>
@@ -138,7 +186,7 @@ export function Launch() {
                   name={k.path}
                   inputMode={k.kind === 'list' ? 'text' : 'decimal'}
                   value={values[k.path] ?? ''}
-                  placeholder={k.def}
+                  placeholder={defaultText(k)}
                   onChange={(e) => setValues({ ...values, [k.path]: e.target.value })}
                   {...inv(k.path)}
                 />
@@ -149,7 +197,7 @@ export function Launch() {
           ))}
         </fieldset>
         {Object.keys(errors)
-          .filter((f) => !['name', 'model_id', 'dataset_id', 'eval_dataset_id', 'task', 'method'].includes(f) && !KNOBS.some((k) => k.path === f))
+          .filter((f) => !['name', 'model_id', 'dataset_id', 'eval_dataset_id', 'task', 'method'].includes(f) && !shown.some((k) => k.path === f))
           .map((f) => (
             <p key={f} className="error" role="alert">
               {f || 'body'}: {errors[f]}

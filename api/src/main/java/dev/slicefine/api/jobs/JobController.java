@@ -3,7 +3,6 @@ package dev.slicefine.api.jobs;
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.Page;
-import dev.slicefine.api.common.Problems;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
@@ -108,9 +107,7 @@ class JobController {
 
     @ExceptionHandler(InvalidJobException.class)
     ResponseEntity<ProblemDetail> invalid(InvalidJobException e) {
-        ProblemDetail problem = Problems.of(e.status(), e.code(), e.getMessage());
-        problem.setProperty("errors", e.errors());
-        return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+        return e.response();
     }
 
     private static int limit(Integer requested) {

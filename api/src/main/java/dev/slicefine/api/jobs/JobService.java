@@ -45,15 +45,8 @@ public class JobService {
             throw ApiException.badRequest("invalid_idempotency_key", "Idempotency-Key must be 1 to 255 characters");
         }
         TextFields.check("Idempotency-Key", idempotencyKey);
-        if (body != null && body.path("name").isString()) {
-            TextFields.check("name", body.get("name").asString());
-        }
         ConfigErrors parseErrors = new ConfigErrors();
-        JobRequest request = JobRequest.parse(body, parseErrors);
-        if (body != null && body.path("webhook_url").isString()) {
-            webhooks.checkAtCreation(body.get("webhook_url").asString())
-                    .ifPresent(r -> parseErrors.add("webhook_url", "webhook_not_allowed", r.detail()));
-        }
+        JobRequest request = parse(body, parseErrors);
         if (idempotencyKey != null && request != null) {
             // An expired key no longer names its job (Stripe's rule): the job keeps running, the key is free again.
             jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl());
@@ -85,6 +78,19 @@ public class JobService {
             return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
         }
         return new Created(view(jobs.find(caller.tenantId(), id).orElseThrow()), true);
+    }
+
+    /** The body read as a job request (null when it is not an object); field errors go into {@code errors}. */
+    JobRequest parse(JsonNode body, ConfigErrors errors) {
+        if (body != null && body.path("name").isString()) {
+            TextFields.check("name", body.get("name").asString());
+        }
+        JobRequest request = JobRequest.parse(body, errors);
+        if (body != null && body.path("webhook_url").isString()) {
+            webhooks.checkAtCreation(body.get("webhook_url").asString())
+                    .ifPresent(r -> errors.add("webhook_url", "webhook_not_allowed", r.detail()));
+        }
+        return request;
     }
 
     /** The same key again: the same job when the body means the same job, else 409. */

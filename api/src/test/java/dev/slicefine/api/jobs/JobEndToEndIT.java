@@ -71,6 +71,9 @@ class JobEndToEndIT {
             Map<String, byte[]> files = bertTiny();
             String model = JobFixtures.uploadModel(http, KEY, files);
             String dataset = JobFixtures.uploadDataset(http, KEY, "train.jsonl", JobFixtures.labelledJsonl(48), Map.of());
+            // The estimate of the same body, made before the job exists, is what the run reports and writes.
+            JsonNode estimate = http.postJson("/v1/jobs/estimate", KEY, "{\"model_id\":\"" + model + "\",\"dataset_id\":\""
+                    + dataset + "\"" + JOB + 6 + "}}").json();
             String job = createJob(http, model, dataset, 6);
 
             // Follow the events until the server ends the stream.
@@ -98,7 +101,9 @@ class JobEndToEndIT {
             JsonNode started = items.stream().filter(e -> e.get("type").asString().equals("started")).findFirst().orElseThrow().get("data");
             assertThat(started.get("total_steps").asInt()).isEqualTo(6);
             assertThat(started.get("method").asString()).isEqualTo("slicefine");
-            assertThat(started.get("trainable_params").asLong()).isPositive();
+            assertThat(started.get("trainable_params").asLong()).isPositive().isEqualTo(estimate.get("trainable_params").asLong());
+            assertThat(started.get("total_params").asLong()).isEqualTo(estimate.get("total_params").asLong());
+            assertThat(started.get("total_steps").asLong()).isEqualTo(estimate.get("total_steps").asLong());
             List<JsonNode> moves = items.stream().filter(e -> e.get("type").asString().equals("slice_moved")).map(e -> e.get("data")).toList();
             assertThat(moves).hasSize(3); // move_steps 2 in 6 steps
             JsonNode layer = moves.get(1).get("layers").get(0);
@@ -129,6 +134,10 @@ class JobEndToEndIT {
 
             Path diff = unzip(download(http, "/v1/jobs/" + job + "/artifacts/diff"), work.resolve("diff"));
             assertThat(diff.resolve("diff.safetensors")).exists();
+            long header = java.nio.ByteBuffer.wrap(Files.readAllBytes(diff.resolve("diff.safetensors")), 0, 8)
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+            assertThat(Files.size(diff.resolve("diff.safetensors")) - 8 - header).as("tensor payload")
+                    .isEqualTo(estimate.get("diff_bytes").asLong());
             Path merged = unzip(download(http, "/v1/jobs/" + job + "/artifacts/merged"), work.resolve("merged"));
             Path base = Files.createDirectories(work.resolve("base"));
             for (var f : files.entrySet()) {

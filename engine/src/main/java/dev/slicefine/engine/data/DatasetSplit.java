@@ -32,8 +32,7 @@ public final class DatasetSplit {
         boolean[] test = new boolean[dataset.size()];
         for (List<Integer> g : groups.values()) {
             Collections.shuffle(g, rnd);
-            int n = (int) Math.round(g.size() * testRatio);
-            n = g.size() < 2 ? 0 : Math.max(1, Math.min(g.size() - 1, n));
+            int n = (int) testCount(g.size(), testRatio);
             for (int k = 0; k < n; k++) {
                 test[g.get(k)] = true;
             }
@@ -44,6 +43,12 @@ public final class DatasetSplit {
             (test[i] ? b : a).add(dataset.examples().get(i));
         }
         return new Split(subset(dataset, a), subset(dataset, b));
+    }
+
+    /** How many of a group's {@code size} examples go to the test side. */
+    public static long testCount(long size, double testRatio) {
+        long n = Math.round(size * testRatio);
+        return size < 2 ? 0 : Math.max(1, Math.min(size - 1, n));
     }
 
     private static Dataset subset(Dataset parent, List<Example> examples) {

@@ -41,10 +41,10 @@ public record FineTuneConfig(Task task, String method, double validationSplit, S
                              TrainConfig train, boolean checkpointMinutesSet) {
     public static final List<String> METHODS = List.of("slicefine", "lora", "full", "head");
     private static final Set<String> TOP = Set.of("task", "method", "validation_split", "slicefine", "lora", "train");
-    private static final Set<String> SLICE = Set.of("rank", "modes", "move_steps", "position", "max_position",
+    static final Set<String> SLICE = Set.of("rank", "modes", "move_steps", "position", "max_position",
             "learning_rate_decay", "min_learning_rate", "tolerance", "rank_decay", "min_rank", "bias", "targets");
-    private static final Set<String> LORA = Set.of("r", "alpha", "dropout", "targets");
-    private static final Set<String> TRAIN = Set.of("optimizer", "learning_rate", "weight_decay", "lr_schedule",
+    static final Set<String> LORA = Set.of("r", "alpha", "dropout", "targets");
+    static final Set<String> TRAIN = Set.of("optimizer", "learning_rate", "weight_decay", "lr_schedule",
             "warmup_steps", "epochs", "max_steps", "batch_size", "max_seq_len", "grad_clip", "eval_every", "early_stopping",
             "checkpoint_every", "checkpoint_minutes", "log_every", "seed");
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -167,7 +167,7 @@ public record FineTuneConfig(Task task, String method, double validationSplit, S
                 long[] shape = linears.get(name);
                 for (SliceMode mode : slicefine.modes()) {
                     long dim = mode == SliceMode.ROW ? shape[0] : shape[1];
-                    long extent = slicefine.maxPosition() > 0 ? Math.min(dim, slicefine.maxPosition()) : dim;
+                    long extent = SliceConfig.extent(dim, slicefine.maxPosition());
                     if (slicefine.rank() > extent) {
                         e.add("slicefine.rank", ConfigError.RANK_TOO_LARGE, "rank " + slicefine.rank() + " is larger than "
                                 + name + "'s " + mode.id() + " extent " + extent);
@@ -181,7 +181,7 @@ public record FineTuneConfig(Task task, String method, double validationSplit, S
         return e.list();
     }
 
-    private static List<String> select(ModelConfig config, Map<String, long[]> linears, List<String> targets, String field,
+    static List<String> select(ModelConfig config, Map<String, long[]> linears, List<String> targets, String field,
                                        ConfigErrors e) {
         List<String> patterns = targets.isEmpty() ? TargetPatterns.defaults(config.family()) : targets;
         List<String> out = new ArrayList<>();

@@ -28,36 +28,18 @@ public final class Heads {
         if (labels.size() < 2) {
             throw new IllegalArgumentException("classification needs at least 2 labels, got " + labels);
         }
-        if (model.head() == HeadKind.CLASSIFICATION && config.labels().size() == labels.size()) {
+        if (keepsHead(model.head(), config, labels.size())) {
             return model;
         }
         ModelWeights w = model.weights();
-        long h = config.hiddenSize();
         int n = labels.size();
-        Map<String, long[]> fresh = new LinkedHashMap<>();
+        boolean newPooler = config.family() == ModelFamily.BERT && !w.contains(prefix + "pooler.dense.weight");
+        Map<String, long[]> fresh = freshHead(config, prefix, newPooler, n);
         ModelConfig newConfig;
         if (config instanceof BertConfig b) {
-            if (b.family() == ModelFamily.ROBERTA) {
-                fresh.put("classifier.dense.weight", new long[] {h, h});
-                fresh.put("classifier.dense.bias", new long[] {h});
-                fresh.put("classifier.out_proj.weight", new long[] {n, h});
-                fresh.put("classifier.out_proj.bias", new long[] {n});
-                newConfig = b.withClassifier(labels, false);
-            } else {
-                boolean newPooler = !w.contains(prefix + "pooler.dense.weight");
-                if (newPooler) {
-                    fresh.put(prefix + "pooler.dense.weight", new long[] {h, h});
-                    fresh.put(prefix + "pooler.dense.bias", new long[] {h});
-                }
-                fresh.put("classifier.weight", new long[] {n, h});
-                fresh.put("classifier.bias", new long[] {n});
-                newConfig = b.withClassifier(labels, newPooler);
-            }
+            newConfig = b.family() == ModelFamily.ROBERTA ? b.withClassifier(labels, false) : b.withClassifier(labels, newPooler);
         } else {
-            VitConfig v = (VitConfig) config;
-            fresh.put("classifier.weight", new long[] {n, h});
-            fresh.put("classifier.bias", new long[] {n});
-            newConfig = v.withLabels(labels);
+            newConfig = ((VitConfig) config).withLabels(labels);
         }
         double std = config instanceof BertConfig b ? b.initializerRange() : 0.02;
         NDManager m = w.manager();
@@ -68,5 +50,33 @@ public final class Heads {
             w.put(e.getKey(), a);
         }
         return HfModels.build(newConfig, w, prefix);
+    }
+
+    /** Whether a checkpoint's own classification head serves a task with {@code labels} classes (else a fresh one). */
+    public static boolean keepsHead(HeadKind head, ModelConfig config, int labels) {
+        return head == HeadKind.CLASSIFICATION && config.labels().size() == labels;
+    }
+
+    /**
+     * The tensors (name, shape) of a fresh classification head over {@code n} labels; {@code newPooler}: a BERT encoder
+     * without a pooler gets one, trained with the classifier.
+     */
+    public static Map<String, long[]> freshHead(ModelConfig config, String prefix, boolean newPooler, int n) {
+        long h = config.hiddenSize();
+        Map<String, long[]> fresh = new LinkedHashMap<>();
+        if (config.family() == ModelFamily.ROBERTA) {
+            fresh.put("classifier.dense.weight", new long[] {h, h});
+            fresh.put("classifier.dense.bias", new long[] {h});
+            fresh.put("classifier.out_proj.weight", new long[] {n, h});
+            fresh.put("classifier.out_proj.bias", new long[] {n});
+        } else {
+            if (newPooler) {
+                fresh.put(prefix + "pooler.dense.weight", new long[] {h, h});
+                fresh.put(prefix + "pooler.dense.bias", new long[] {h});
+            }
+            fresh.put("classifier.weight", new long[] {n, h});
+            fresh.put("classifier.bias", new long[] {n});
+        }
+        return fresh;
     }
 }

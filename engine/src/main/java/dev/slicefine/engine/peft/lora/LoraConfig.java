@@ -18,6 +18,11 @@ public record LoraConfig(int r, double alpha, double dropout, List<String> targe
         e.throwIfAny();
     }
 
+    /** Trainable values LoRA adds to one (out x in) Linear: A (r x in) and B (out x r). */
+    public long layerParams(long out, long in) {
+        return (long) r * (in + out);
+    }
+
     public static LoraConfig defaults() {
         return new LoraConfig(8, 16, 0.0, List.of());
     }

@@ -82,6 +82,15 @@ public final class LoraMethod implements FixedParamsMethod {
 
 
     @Override
+    public long trainableParameterCount() {
+        long n = TrainingMethods.size(head);
+        for (LoraLinear l : layers.values()) {
+            n += config.layerParams(l.outFeatures(), l.inFeatures());
+        }
+        return n;
+    }
+
+    @Override
     public void close() {
         if (manager != null) {
             manager.close();

@@ -57,6 +57,21 @@ public record SliceConfig(
         e.throwIfAny();
     }
 
+    /** Trainable values of one slice of an (out x in) weight: a column slice is out x r, a row slice r x in. */
+    public static long sliceParams(long out, long in, SliceMode mode, int rank) {
+        return (long) rank * (mode == SliceMode.COLUMN ? out : in);
+    }
+
+    /** The extent a mode's slices sweep over a dimension of size {@code dim}: max_position caps it (0 = no cap). */
+    public static long extent(long dim, int maxPosition) {
+        return maxPosition > 0 ? Math.min(dim, maxPosition) : dim;
+    }
+
+    /** Where a slice of {@code rank} opens when its mode stands at {@code position}: past the extent it restarts at 0. */
+    public static int openPosition(int position, int rank, long extent) {
+        return position + rank > extent ? 0 : position;
+    }
+
     public SliceConfig withTargets(List<String> t) {
         return new SliceConfig(rank, modes, moveSteps, position, maxPosition, learningRateDecay, minLearningRate, tolerance,
                 rankDecay, minRank, bias, t);

@@ -88,7 +88,7 @@ public final class SliceFineMethod implements TrainingMethod {
     }
 
     private static long sliceSize(SliceLinear s, SliceMode m, int r) {
-        return (long) r * (m == SliceMode.COLUMN ? s.weight().getShape().get(0) : s.weight().getShape().get(1));
+        return SliceConfig.sliceParams(s.weight().getShape().get(0), s.weight().getShape().get(1), m, r);
     }
 
     @Override

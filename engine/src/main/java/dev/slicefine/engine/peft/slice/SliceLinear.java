@@ -85,7 +85,7 @@ public final class SliceLinear implements Linear {
     /** The extent a mode's slices sweep: out for rows, in for columns, capped by max_position. */
     public long extent(SliceMode m) {
         long dim = m == SliceMode.ROW ? dOut : dIn;
-        return maxPosition > 0 ? Math.min(dim, maxPosition) : dim;
+        return SliceConfig.extent(dim, maxPosition);
     }
 
     /** Opens a fresh zero slice; a position that would run past the extent restarts that mode at 0. */
@@ -99,9 +99,7 @@ public final class SliceLinear implements Linear {
         }
         mode = newMode;
         rank = newRank;
-        if (positions[mode.ordinal()] + rank > extent(mode)) {
-            positions[mode.ordinal()] = 0;
-        }
+        positions[mode.ordinal()] = SliceConfig.openPosition(positions[mode.ordinal()], rank, extent(mode));
         sliceManager = parent.newSubManager();
         Shape shape = mode == SliceMode.COLUMN ? new Shape(dOut, rank) : new Shape(rank, dIn);
         delta = sliceManager.zeros(shape, DataType.FLOAT32);
@@ -162,7 +160,7 @@ public final class SliceLinear implements Linear {
         sliceManager.close();
         sliceManager = null;
         delta = null;
-        return new Fold(folded, p, next + rank > extent(folded) ? 0 : next, rank,
+        return new Fold(folded, p, SliceConfig.openPosition(next, rank, extent(folded)), rank,
                 folded == SliceMode.COLUMN ? dIn : dOut, Math.sqrt(squares));
     }
 
