@@ -11,6 +11,8 @@ import dev.slicefine.worker.jobs.WebhookPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import dev.slicefine.api.common.TenantPageQuery;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
@@ -28,9 +30,11 @@ public class JobService {
     private final TransactionTemplate tx;
     private final SliceFineProperties properties;
     private final WebhookPolicy webhooks;
+    private final JobMetricRepository metrics;
 
     JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, SliceFineProperties properties,
-               WebhookPolicy webhooks) {
+               WebhookPolicy webhooks, JobMetricRepository metrics) {
+        this.metrics = metrics;
         this.webhooks = webhooks;
         this.jobs = jobs;
         this.validator = validator;
@@ -54,8 +58,8 @@ public class JobService {
         }
         if (idempotencyKey != null && request != null) {
             // An expired key no longer names its job (Stripe's rule): the job keeps running, the key is free again.
-            jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl());
-            var earlier = jobs.findByKey(caller.tenantId(), idempotencyKey);
+            jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl().toMillis() / 1000.0);
+            var earlier = findByKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
                 return replay(earlier.get(), request, validator.normalise(request, earlier.get().config()));
             }
@@ -65,8 +69,8 @@ public class JobService {
         Boolean inserted;
         try {
             inserted = tx.execute(status -> {
-                if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
-                        request.name(), request.priority(), config, idempotencyKey)) {
+                if (jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
+                        request.name(), request.priority(), config.toString(), idempotencyKey) == 0) {
                     return false;
                 }
                 jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
@@ -80,9 +84,9 @@ public class JobService {
         }
         if (!Boolean.TRUE.equals(inserted)) {
             // A concurrent request with the same key won the insert.
-            return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
+            return replay(findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
         }
-        return new Created(view(jobs.find(caller.tenantId(), id).orElseThrow()), true);
+        return new Created(view(find(caller.tenantId(), id).orElseThrow()), true);
     }
 
     /** The same key again: the same job when the body means the same job, else 409. */
@@ -100,25 +104,41 @@ public class JobService {
         return new Created(view(earlier), false);
     }
 
+    private static final String TRAIN = "train";
+
+    private Optional<JobRepository.JobRow> find(UUID tenantId, UUID id) {
+        return jobs.findByIdAndTenantIdAndKind(id, tenantId, TRAIN).map(JobEntity::row);
+    }
+
+    private Optional<JobRepository.JobRow> findByKey(UUID tenantId, String key) {
+        return jobs.findByTenantIdAndIdempotencyKeyAndKind(tenantId, key, TRAIN).map(JobEntity::row);
+    }
+
     public JobView get(Caller caller, UUID id) {
         return view(row(caller, id));
     }
 
     JobRepository.JobRow row(Caller caller, UUID id) {
-        return jobs.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
+        return find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
     }
 
     Page<JobView> list(Caller caller, JobStatus status, UUID modelId, UUID datasetId, String cursor, Integer limit) {
         int n = Cursor.limit(limit);
         Cursor after = cursor == null ? null : Cursor.decode(cursor);
-        List<JobRepository.JobRow> rows = jobs.page(caller.tenantId(), status, modelId, datasetId, after, n + 1);
+        List<JobRepository.JobRow> rows = new TenantPageQuery<JobEntity>(caller.tenantId())
+                .where("kind", TRAIN) // evaluation runs are jobs rows too (V5): /v1/evaluations
+                .where("status", status)
+                .where("modelId", modelId)
+                .and(datasetId == null ? null : (root, query, cb) -> cb.or(cb.equal(root.get("datasetId"), datasetId),
+                        cb.equal(root.get("evalDatasetId"), datasetId)))
+                .list(jobs, after, n + 1).stream().map(JobEntity::row).toList();
         return Page.of(rows, n, r -> new Cursor(r.createdAt(), r.id()), this::view);
     }
 
     /** queued: cancelled now; running: cancel_requested (the worker stops it); finished: 409. */
     JobView cancel(Caller caller, UUID id) {
         tx.executeWithoutResult(status -> {
-            JobRepository.JobRow job = jobs.lock(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
+            JobEntity job = jobs.lock(caller.tenantId(), id, TRAIN).orElseThrow(() -> ApiException.notFound("Job"));
             switch (job.status()) {
                 case validating, queued -> {
                     jobs.cancelQueued(id);
@@ -139,7 +159,7 @@ public class JobService {
     }
 
     JobView view(JobRepository.JobRow j) {
-        List<MetricView> recent = jobs.recentTrainMetrics(j.id(), 20);
+        List<MetricView> recent = metrics.recentTrainMetrics(j.id(), 20);
         long step = recent.isEmpty() ? 0 : recent.get(0).step();
         Long total = totalSteps(j);
         if (j.status() == JobStatus.succeeded && total == null) {
@@ -155,7 +175,7 @@ public class JobService {
                 eta = Math.max(0, (total - step) / (steps / seconds));
             }
         }
-        MetricView latest = jobs.latestMetric(j.id()).orElse(null);
+        MetricView latest = metrics.latestMetric(j.id()).orElse(null);
         JobView.JobError error = j.errorCode() == null && j.errorMessage() == null ? null
                 : new JobView.JobError(j.errorCode(), j.errorMessage());
         return new JobView(j.id(), j.name(), j.modelId(), j.datasetId(), j.evalDatasetId(), j.status(), j.cancelRequested(),
@@ -170,7 +190,7 @@ public class JobService {
         if (maxSteps > 0) {
             return maxSteps;
         }
-        Long rows = jobs.datasetRows(j.datasetId());
+        Long rows = j.datasetId() == null ? null : jobs.datasetRows(j.datasetId()).orElse(null);
         if (rows == null) {
             return null;
         }
