@@ -33,6 +33,10 @@ class JobMetricEntity {
 
     protected JobMetricEntity() {}
 
+    UUID jobId() {
+        return jobId;
+    }
+
     MetricView view() {
         return new MetricView(id, step, epoch, split, loss, learningRate, tokensPerSecond, throughput, throughputUnit,
                 JsonColumns.tree(evalMetrics), attempt, createdAt);

@@ -1,6 +1,8 @@
 package dev.slicefine.api.jobs;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import org.springframework.data.jpa.repository.JpaRepository;
@@ -88,7 +90,10 @@ public interface JobRepository extends JpaRepository<JobEntity, UUID>, JpaSpecif
     @Query(nativeQuery = true, value = "UPDATE jobs SET cancel_requested = true, updated_at = now() WHERE id = :id")
     void requestCancel(UUID id);
 
-    /** The valid rows of a dataset from its validation report (empty when unknown or deleted). */
-    @Query(nativeQuery = true, value = "SELECT CAST(report ->> 'valid_examples' AS bigint) FROM datasets WHERE id = :id")
-    Optional<Long> datasetRows(UUID id);
+    /**
+     * [dataset id, valid rows from its validation report (null when unknown)] of these datasets. Native: the count
+     * is a field inside the report's jsonb.
+     */
+    @Query(nativeQuery = true, value = "SELECT id, CAST(report ->> 'valid_examples' AS bigint) FROM datasets WHERE id IN (:ids)")
+    List<Object[]> datasetRows(Collection<UUID> ids);
 }

@@ -98,6 +98,10 @@ class ModelEntity extends AssignedIdEntity {
         return status;
     }
 
+    Instant createdAt() {
+        return createdAt;
+    }
+
     List<ModelFileView> files() {
         return files.stream().map(File::view).toList();
     }
