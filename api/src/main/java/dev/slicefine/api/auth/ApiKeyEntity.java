@@ -42,24 +42,8 @@ class ApiKeyEntity extends AssignedIdEntity {
         return id;
     }
 
-    UUID tenantId() {
-        return tenantId;
-    }
-
     byte[] keyHash() {
         return keyHash;
-    }
-
-    boolean admin() {
-        return admin;
-    }
-
-    Instant lastUsedAt() {
-        return lastUsedAt;
-    }
-
-    Instant revokedAt() {
-        return revokedAt;
     }
 
     ApiKeyView view() {

@@ -30,10 +30,11 @@ public class ApiKeyService {
         byte[] hash = ApiKeys.hash(presented);
         for (ApiKeyEntity row : keys.findByPrefixAndRevokedAtIsNull(ApiKeys.prefix(presented))) {
             if (MessageDigest.isEqual(row.keyHash(), hash)) {
-                if (row.lastUsedAt() == null || row.lastUsedAt().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
-                    keys.touch(row.getId());
+                ApiKeyView key = row.view();
+                if (key.lastUsedAt() == null || key.lastUsedAt().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
+                    keys.touch(key.id());
                 }
-                return Optional.of(new Caller(row.tenantId(), row.getId(), row.admin()));
+                return Optional.of(new Caller(key.tenantId(), key.id(), key.admin()));
             }
         }
         return Optional.empty();
@@ -41,7 +42,7 @@ public class ApiKeyService {
 
     /** Whether the key behind {@code caller} is still live (not revoked, still of its tenant): long streams ask again. */
     public boolean stillValid(Caller caller) {
-        return keys.findById(caller.keyId())
+        return keys.findById(caller.keyId()).map(ApiKeyEntity::view)
                 .filter(k -> k.revokedAt() == null && k.tenantId().equals(caller.tenantId()))
                 .isPresent();
     }
@@ -79,7 +80,7 @@ public class ApiKeyService {
 
     @Transactional
     public void revoke(Caller caller, UUID id) {
-        ApiKeyEntity row = keys.findById(id)
+        ApiKeyView row = keys.findById(id).map(ApiKeyEntity::view)
                 .filter(k -> caller.admin() || k.tenantId().equals(caller.tenantId()))
                 .orElseThrow(() -> ApiException.notFound("API key"));
         if (row.revokedAt() != null) {

@@ -5,7 +5,6 @@ import jakarta.persistence.Id;
 import jakarta.persistence.IdClass;
 import jakarta.persistence.Table;
 import java.io.Serializable;
-import java.util.Objects;
 import java.util.UUID;
 import org.hibernate.annotations.Immutable;
 import org.hibernate.annotations.JdbcTypeCode;
@@ -26,18 +25,5 @@ class EvaluationPredictionEntity {
 
     protected EvaluationPredictionEntity() {}
 
-    static class Key implements Serializable {
-        private UUID jobId;
-        private int idx;
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Key k && idx == k.idx && Objects.equals(jobId, k.jobId);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(jobId, idx);
-        }
-    }
+    record Key(UUID jobId, int idx) implements Serializable {}
 }

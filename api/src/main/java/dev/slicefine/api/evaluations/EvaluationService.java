@@ -11,6 +11,7 @@ import dev.slicefine.api.common.ValidationStatus;
 import dev.slicefine.api.datasets.DatasetService;
 import dev.slicefine.api.jobs.JobEntity;
 import dev.slicefine.api.jobs.JobRepository;
+import dev.slicefine.api.jobs.JobRepository.JobRow;
 import dev.slicefine.api.models.ModelService;
 import java.util.Map;
 import java.util.function.Function;
@@ -53,7 +54,7 @@ class EvaluationService {
         EvaluationRequest r = EvaluationRequest.parse(body, errors);
         UUID model = r == null ? null : r.modelId();
         if (r != null && r.jobId() != null) {
-            Optional<JobEntity> job = jobs.findByIdAndTenantIdAndKind(r.jobId(), caller.tenantId(), "train");
+            Optional<JobRow> job = jobs.findByIdAndTenantIdAndKind(r.jobId(), caller.tenantId(), "train").map(JobEntity::row);
             if (job.isEmpty()) {
                 errors.add(new EvaluationRequest.Invalid("job_id", "not_found", "no such job"));
             } else if (job.get().status() != JobStatus.succeeded) {
@@ -93,7 +94,7 @@ class EvaluationService {
     }
 
     EvaluationView get(Caller caller, UUID id, boolean withPredictions, Integer after, Integer limit) {
-        JobEntity run = find(caller, id);
+        JobRow run = find(caller, id);
         HistoryPage<JsonNode> predictions = null;
         if (withPredictions) {
             int n = Cursor.limit(limit);
@@ -108,12 +109,12 @@ class EvaluationService {
     Page<EvaluationView> list(Caller caller, JobStatus status, String cursor, Integer limit) {
         int n = Cursor.limit(limit);
         Cursor after = cursor == null ? null : Cursor.decode(cursor);
-        List<JobEntity> rows = new TenantPageQuery<JobEntity>(caller.tenantId())
+        List<JobRow> rows = new TenantPageQuery<JobEntity>(caller.tenantId())
                 .where("kind", EVALUATE)
                 .where("status", status)
-                .list(jobs, after, n + 1);
+                .list(jobs, after, n + 1).stream().map(JobEntity::row).toList();
         // The page's results in one query, not one per run.
-        Map<UUID, EvaluationResultEntity> results = evaluations.findAllById(rows.stream().map(JobEntity::id).toList())
+        Map<UUID, EvaluationResultEntity> results = evaluations.findAllById(rows.stream().map(JobRow::id).toList())
                 .stream().collect(Collectors.toMap(EvaluationResultEntity::jobId, Function.identity()));
         return Page.of(rows, n, r -> new Cursor(r.createdAt(), r.id()), r -> view(r, results.get(r.id()), null));
     }
@@ -121,7 +122,7 @@ class EvaluationService {
     /** queued: cancelled now; running: cancel_requested (the worker stops between batches); finished: 409. */
     EvaluationView cancel(Caller caller, UUID id) {
         tx.executeWithoutResult(s -> {
-            JobEntity row = jobs.lock(caller.tenantId(), id, EVALUATE).orElseThrow(() -> ApiException.notFound("Evaluation"));
+            JobRow row = jobs.lock(caller.tenantId(), id, EVALUATE).map(JobEntity::row).orElseThrow(() -> ApiException.notFound("Evaluation"));
             switch (row.status()) {
                 case validating, queued -> {
                     jobs.cancelQueued(id);
@@ -145,13 +146,13 @@ class EvaluationService {
         find(caller, id);
     }
 
-    private JobEntity find(Caller caller, UUID id) {
-        return jobs.findByIdAndTenantIdAndKind(id, caller.tenantId(), EVALUATE)
+    private JobRow find(Caller caller, UUID id) {
+        return jobs.findByIdAndTenantIdAndKind(id, caller.tenantId(), EVALUATE).map(JobEntity::row)
                 .orElseThrow(() -> ApiException.notFound("Evaluation"));
     }
 
     /** result: null until the run succeeds. */
-    private static EvaluationView view(JobEntity r, EvaluationResultEntity result, HistoryPage<JsonNode> predictions) {
+    private static EvaluationView view(JobRow r, EvaluationResultEntity result, HistoryPage<JsonNode> predictions) {
         EvaluationView.Error error = r.errorCode() == null && r.errorMessage() == null ? null
                 : new EvaluationView.Error(r.errorCode(), r.errorMessage());
         return new EvaluationView(r.id(), r.status(), r.cancelRequested(), r.modelId(), r.sourceJobId(), r.datasetId(),

@@ -49,61 +49,9 @@ public class JobEntity {
 
     protected JobEntity() {}
 
-    public UUID id() {
-        return id;
-    }
-
-    public UUID modelId() {
-        return modelId;
-    }
-
-    public UUID sourceJobId() {
-        return sourceJobId;
-    }
-
-    public UUID datasetId() {
-        return datasetId;
-    }
-
-    public JobStatus status() {
-        return status;
-    }
-
-    public boolean cancelRequested() {
-        return cancelRequested;
-    }
-
-    public int attempt() {
-        return attempt;
-    }
-
-    public String errorCode() {
-        return errorCode;
-    }
-
-    public String errorMessage() {
-        return errorMessage;
-    }
-
-    public Instant createdAt() {
-        return createdAt;
-    }
-
-    public Instant startedAt() {
-        return startedAt;
-    }
-
-    public Instant finishedAt() {
-        return finishedAt;
-    }
-
-    public tools.jackson.databind.JsonNode config() {
-        return JsonColumns.tree(config);
-    }
-
-    JobRepository.JobRow row() {
-        return new JobRepository.JobRow(id, tenantId, modelId, datasetId, evalDatasetId, name, status, cancelRequested,
-                config(), idempotencyKey, priority, attempt, maxAttempts, errorCode, errorMessage, createdAt, queuedAt,
-                startedAt, finishedAt, updatedAt);
+    public JobRepository.JobRow row() {
+        return new JobRepository.JobRow(id, tenantId, modelId, sourceJobId, datasetId, evalDatasetId, name, status,
+                cancelRequested, JsonColumns.tree(config), idempotencyKey, priority, attempt, maxAttempts, errorCode,
+                errorMessage, createdAt, queuedAt, startedAt, finishedAt, updatedAt);
     }
 }

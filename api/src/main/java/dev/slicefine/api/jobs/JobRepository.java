@@ -19,8 +19,8 @@ import tools.jackson.databind.JsonNode;
  */
 public interface JobRepository extends JpaRepository<JobEntity, UUID>, JpaSpecificationExecutor<JobEntity> {
 
-    /** A jobs row, before progress is added. */
-    record JobRow(UUID id, UUID tenantId, UUID modelId, UUID datasetId, UUID evalDatasetId, String name,
+    /** A jobs row, before progress is added. sourceJobId: the job an evaluation run evaluates. */
+    record JobRow(UUID id, UUID tenantId, UUID modelId, UUID sourceJobId, UUID datasetId, UUID evalDatasetId, String name,
                   JobStatus status, boolean cancelRequested, JsonNode config, String idempotencyKey, int priority,
                   int attempt, int maxAttempts, String errorCode, String errorMessage, Instant createdAt,
                   Instant queuedAt, Instant startedAt, Instant finishedAt, Instant updatedAt) {}

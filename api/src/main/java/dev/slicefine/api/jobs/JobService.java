@@ -155,7 +155,7 @@ public class JobService {
     /** queued: cancelled now; running: cancel_requested (the worker stops it); finished: 409. */
     JobView cancel(Caller caller, UUID id) {
         tx.executeWithoutResult(status -> {
-            JobEntity job = jobs.lock(caller.tenantId(), id, TRAIN).orElseThrow(() -> ApiException.notFound("Job"));
+            JobRepository.JobRow job = jobs.lock(caller.tenantId(), id, TRAIN).map(JobEntity::row).orElseThrow(() -> ApiException.notFound("Job"));
             switch (job.status()) {
                 case validating, queued -> {
                     jobs.cancelQueued(id);

@@ -56,19 +56,7 @@ class ModelEntity extends AssignedIdEntity {
 
     /** A model_files row. */
     @Embeddable
-    static class File {
-        private String path;
-        private String blobSha256;
-        private long size;
-
-        protected File() {}
-
-        File(String path, String blobSha256, long size) {
-            this.path = path;
-            this.blobSha256 = blobSha256;
-            this.size = size;
-        }
-
+    record File(String path, String blobSha256, long size) {
         ModelFileView view() {
             return new ModelFileView(path, size, blobSha256);
         }

@@ -56,7 +56,7 @@ class PredictionService {
     }
 
     PredictionCache.Lease job(Caller caller, UUID jobId) {
-        JobEntity job = jobs.findByIdAndTenantIdAndKind(jobId, caller.tenantId(), "train")
+        JobRepository.JobRow job = jobs.findByIdAndTenantIdAndKind(jobId, caller.tenantId(), "train").map(JobEntity::row)
                 .orElseThrow(() -> ApiException.notFound("Job"));
         if (job.status() != JobStatus.succeeded) {
             throw ApiException.conflict("job_not_succeeded", "Job " + jobId + " is " + job.status()

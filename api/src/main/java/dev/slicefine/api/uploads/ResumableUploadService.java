@@ -94,7 +94,7 @@ public class ResumableUploadService {
 
     /** Appends the body at {@code offset}; returns the new offset. */
     public long append(Caller caller, UUID id, long offset, InputStream body) throws IOException {
-        UploadEntity row = row(caller, id);
+        UploadEntity.Row row = row(caller, id);
         lock(id);
         try {
             requireOpen(row);
@@ -141,7 +141,7 @@ public class ResumableUploadService {
 
     /** Turns a fully received upload into a model or dataset; calling it again returns the same result. */
     public UploadView complete(Caller caller, UUID id) throws IOException {
-        UploadEntity row = row(caller, id);
+        UploadEntity.Row row = row(caller, id);
         if (row.status().equals("completed")) {
             return view(row);
         }
@@ -222,11 +222,11 @@ public class ResumableUploadService {
         }
     }
 
-    private UploadEntity row(Caller caller, UUID id) {
-        return uploads.findByIdAndTenantId(id, caller.tenantId()).orElseThrow(() -> ApiException.notFound("Upload"));
+    private UploadEntity.Row row(Caller caller, UUID id) {
+        return uploads.findByIdAndTenantId(id, caller.tenantId()).map(UploadEntity::row).orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
-    private void requireOpen(UploadEntity row) {
+    private void requireOpen(UploadEntity.Row row) {
         if (!row.status().equals("open")) {
             throw ApiException.conflict("upload_completed", "This upload is already completed");
         }
@@ -242,12 +242,12 @@ public class ResumableUploadService {
         return properties.uploadDir().resolve(id + ".part");
     }
 
-    private UploadView view(UploadEntity row) throws IOException {
-        Path file = file(row.getId());
+    private UploadView view(UploadEntity.Row row) throws IOException {
+        Path file = file(row.id());
         long offset = row.status().equals("completed") ? row.size() : (Files.exists(file) ? Files.size(file) : 0);
         String url = row.resultId() == null ? null
                 : (row.purpose() == UploadPurpose.model ? "/v1/models/" : "/v1/datasets/") + row.resultId();
-        return new UploadView(row.getId(), row.purpose(), row.filename(), row.size(), offset, row.status(), row.resultId(),
+        return new UploadView(row.id(), row.purpose(), row.filename(), row.size(), offset, row.status(), row.resultId(),
                 url, row.createdAt(), row.updatedAt().plus(properties.upload().resumableExpiry()));
     }
 

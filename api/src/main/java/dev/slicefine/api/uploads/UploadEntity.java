@@ -35,6 +35,10 @@ class UploadEntity extends AssignedIdEntity {
     @Column(insertable = false, updatable = false)
     private Instant updatedAt;
 
+    /** The row's values, as the upload service reads them. */
+    record Row(UUID id, UploadPurpose purpose, String filename, long size, String metadata, String status,
+               UUID resultId, Instant createdAt, Instant updatedAt) {}
+
     protected UploadEntity() {}
 
     UploadEntity(UUID id, UUID tenantId, UploadPurpose purpose, String filename, long totalSize, String metadata) {
@@ -52,35 +56,7 @@ class UploadEntity extends AssignedIdEntity {
         return id;
     }
 
-    UploadPurpose purpose() {
-        return purpose;
-    }
-
-    String filename() {
-        return filename;
-    }
-
-    long size() {
-        return totalSize;
-    }
-
-    String metadata() {
-        return metadata;
-    }
-
-    String status() {
-        return status;
-    }
-
-    UUID resultId() {
-        return resultId;
-    }
-
-    Instant createdAt() {
-        return createdAt;
-    }
-
-    Instant updatedAt() {
-        return updatedAt;
+    Row row() {
+        return new Row(id, purpose, filename, totalSize, metadata, status, resultId, createdAt, updatedAt);
     }
 }
