@@ -1,13 +1,11 @@
 package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.AssignedIdEntity;
-import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
 import java.time.Instant;
 import java.util.UUID;
-import org.hibernate.annotations.Generated;
 
 /** An api_keys row (V1): the SHA-256 of the key, never the key. */
 @Entity
@@ -20,9 +18,6 @@ class ApiKeyEntity extends AssignedIdEntity {
     private String prefix;
     private byte[] keyHash;
     private boolean admin;
-    @Generated
-    @Column(insertable = false, updatable = false)
-    private Instant createdAt;
     private Instant lastUsedAt;
     private Instant revokedAt;
 
@@ -47,6 +42,6 @@ class ApiKeyEntity extends AssignedIdEntity {
     }
 
     ApiKeyView view() {
-        return new ApiKeyView(id, tenantId, name, prefix, admin, createdAt, lastUsedAt, revokedAt);
+        return new ApiKeyView(id, tenantId, name, prefix, admin, createdAt(), lastUsedAt, revokedAt);
     }
 }

@@ -44,9 +44,6 @@ class DatasetEntity extends AssignedIdEntity {
     private String report;
     @Generated
     @Column(insertable = false, updatable = false)
-    private Instant createdAt;
-    @Generated
-    @Column(insertable = false, updatable = false)
     private Instant updatedAt;
 
     protected DatasetEntity() {}
@@ -87,6 +84,6 @@ class DatasetEntity extends AssignedIdEntity {
         return new DatasetView(id, name, format, status, filename, size, blobSha256, task, fields,
                 report == null ? null : json.readerFor(ValidationReport.class)
                         .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(report),
-                createdAt, updatedAt);
+                createdAt(), updatedAt);
     }
 }

@@ -45,9 +45,6 @@ class ModelEntity extends AssignedIdEntity {
     private String report;
     @Generated
     @Column(insertable = false, updatable = false)
-    private Instant createdAt;
-    @Generated
-    @Column(insertable = false, updatable = false)
     private Instant updatedAt;
     @ElementCollection(fetch = FetchType.EAGER)
     @CollectionTable(name = "model_files", joinColumns = @JoinColumn(name = "model_id"))
@@ -86,10 +83,6 @@ class ModelEntity extends AssignedIdEntity {
         return status;
     }
 
-    Instant createdAt() {
-        return createdAt;
-    }
-
     List<ModelFileView> files() {
         return files.stream().map(File::view).toList();
     }
@@ -98,6 +91,6 @@ class ModelEntity extends AssignedIdEntity {
         return new ModelView(id, name, status, sourceFormat, sha256, uploadSha256, totalSize, files(),
                 report == null ? null : json.readerFor(ModelReport.class)
                         .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(report),
-                createdAt, updatedAt);
+                createdAt(), updatedAt);
     }
 }

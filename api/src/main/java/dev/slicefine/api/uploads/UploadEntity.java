@@ -30,9 +30,6 @@ class UploadEntity extends AssignedIdEntity {
     private UUID resultId;
     @Generated
     @Column(insertable = false, updatable = false)
-    private Instant createdAt;
-    @Generated
-    @Column(insertable = false, updatable = false)
     private Instant updatedAt;
 
     /** The row's values, as the upload service reads them. */
@@ -57,6 +54,6 @@ class UploadEntity extends AssignedIdEntity {
     }
 
     Row row() {
-        return new Row(id, purpose, filename, totalSize, metadata, status, resultId, createdAt, updatedAt);
+        return new Row(id, purpose, filename, totalSize, metadata, status, resultId, createdAt(), updatedAt);
     }
 }
