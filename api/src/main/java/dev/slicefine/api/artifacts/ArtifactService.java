@@ -24,11 +24,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import dev.slicefine.api.models.ModelService;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.springframework.stereotype.Service;
 
@@ -49,19 +50,19 @@ public class ArtifactService {
     private final JobService jobs;
     private final BlobStore store;
     private final BlobRefs refs;
-    private final JdbcClient jdbc;
+    private final ModelService models;
     private final TransactionTemplate tx;
     private final SliceFineProperties properties;
     /** Striped locks: a job's merged/PEFT/tar is built once per api; unrelated builds rarely share a stripe. */
     private final Object[] building = new Object[64];
 
-    ArtifactService(ArtifactRepository artifacts, JobService jobs, BlobStore store, BlobRefs refs, JdbcClient jdbc,
+    ArtifactService(ArtifactRepository artifacts, JobService jobs, BlobStore store, BlobRefs refs, ModelService models,
                     TransactionTemplate tx, SliceFineProperties properties) {
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.store = store;
         this.refs = refs;
-        this.jdbc = jdbc;
+        this.models = models;
         this.tx = tx;
         this.properties = properties;
         java.util.Arrays.setAll(building, i -> new Object());
@@ -69,12 +70,12 @@ public class ArtifactService {
 
     List<ArtifactView> list(Caller caller, UUID jobId) {
         jobs.get(caller, jobId);
-        return artifacts.list(jobId);
+        return artifacts.findByJobIdOrderByCreatedAtAscKindAsc(jobId).stream().map(a -> a.view()).toList();
     }
 
     Download diff(Caller caller, UUID jobId, String format) {
         JobView job = succeeded(caller, jobId);
-        ArtifactView diff = artifacts.find(job.id(), "diff").orElseThrow(() -> notReady(job));
+        ArtifactView diff = find(job.id(), "diff").orElseThrow(() -> notReady(job));
         FileRules.ArchiveKind stored = FileRules.archiveKind(diff.filename());
         FileRules.ArchiveKind wanted = "tar".equals(format) ? FileRules.ArchiveKind.TAR : FileRules.ArchiveKind.ZIP;
         String base = "job-" + job.id() + "-diff";
@@ -83,7 +84,7 @@ public class ArtifactService {
         }
         String key = wanted.format + "_variant";
         synchronized (lock(job.id() + "/" + key)) {
-            ArtifactView current = artifacts.find(job.id(), "diff").orElseThrow();
+            ArtifactView current = find(job.id(), "diff").orElseThrow();
             if (current.metadata() != null && current.metadata().has(key)) {
                 var v = current.metadata().get(key);
                 return download(v.get("sha256").asString(), v.get("size").asLong(), base + "." + wanted.format);
@@ -100,7 +101,7 @@ public class ArtifactService {
                 BlobCandidate blob = store.importFile(out);
                 tx.executeWithoutResult(s -> {
                     refs.acquire(blob);
-                    if (!artifacts.addVariant(current.id(), key, blob.sha256(), blob.size())) {
+                    if (artifacts.addVariant(current.id(), key, blob.sha256(), blob.size()) == 0) {
                         refs.release(blob.sha256());
                     }
                 });
@@ -125,26 +126,24 @@ public class ArtifactService {
                 throw ApiException.conflict("peft_not_exact",
                         "A full fine-tune changed whole tensors: no LoRA adapter encodes it exactly; download /artifacts/merged");
             }
-            ArtifactView diff = artifacts.find(job.id(), "diff").orElseThrow(() -> notReady(job));
+            ArtifactView diff = find(job.id(), "diff").orElseThrow(() -> notReady(job));
             return download(diff.sha256(), diff.size(), "job-" + job.id() + "-" + kind + ".zip");
         }
-        var existing = artifacts.find(job.id(), kind);
+        var existing = find(job.id(), kind);
         if (existing.isPresent()) {
             return download(existing.get());
         }
         synchronized (lock(job.id() + "/" + kind)) {
-            existing = artifacts.find(job.id(), kind);
+            existing = find(job.id(), kind);
             if (existing.isPresent()) {
                 return download(existing.get());
             }
-            ArtifactView diff = artifacts.find(job.id(), "diff").orElseThrow(() -> notReady(job));
+            ArtifactView diff = find(job.id(), "diff").orElseThrow(() -> notReady(job));
             if (job.modelId() == null) {
                 throw ApiException.conflict("model_deleted", "The base model of job " + job.id()
                         + " was deleted; only the diff can be downloaded");
             }
-            List<ModelFileView> files = jdbc.sql("SELECT path, size, blob_sha256 FROM model_files WHERE model_id = :m ORDER BY path")
-                    .param("m", job.modelId())
-                    .query((rs, i) -> new ModelFileView(rs.getString(1), rs.getLong(2), rs.getString(3))).list();
+            List<ModelFileView> files = models.files(job.modelId());
             Path work = tempDir(kind + "-");
             long started = System.nanoTime();
             try (ModelDirs model = ModelDirs.materialise(files, store, work.resolve("models"))) {
@@ -155,8 +154,7 @@ public class ArtifactService {
                         Merger.merge(model.path(), diffDir, out);
                     } else {
                         // The adapter names its base by the model's name, never by a server path.
-                        PeftExporter.export(model.path(), diffDir, out, jdbc.sql("SELECT name FROM models WHERE id = :m")
-                                .param("m", job.modelId()).query(String.class).optional().orElse("model"));
+                        PeftExporter.export(model.path(), diffDir, out, models.name(job.modelId()).orElse("model"));
                     }
                 } catch (CheckpointException e) {
                     if (kind.equals("peft")) {
@@ -170,16 +168,15 @@ public class ArtifactService {
                 BlobCandidate blob = store.importFile(zip);
                 String filename = "job-" + job.id() + "-" + kind + ".zip";
                 UUID id = UUID.randomUUID();
-                UUID tenant = jdbc.sql("SELECT tenant_id FROM jobs WHERE id = :id").param("id", job.id()).query(UUID.class).single();
                 tx.executeWithoutResult(s -> {
                     refs.acquire(blob);
-                    if (!artifacts.insert(id, tenant, job.id(), kind, blob.sha256(), blob.size(), filename, null)) {
+                    if (artifacts.insert(id, job.id(), kind, blob.sha256(), blob.size(), filename) == 0) {
                         refs.release(blob.sha256()); // another api process stored it first
                     }
                 });
                 log.info("Made the {} artifact of job {} ({} bytes) in {} ms", kind, job.id(), blob.size(),
                         (System.nanoTime() - started) / 1_000_000);
-                return download(artifacts.find(job.id(), kind).orElseThrow());
+                return download(find(job.id(), kind).orElseThrow());
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } finally {
@@ -227,7 +224,7 @@ public class ArtifactService {
      * predictions; the caller has checked the job's tenant. Empty when the job has no result.
      */
     public java.util.Optional<Path> unpackResult(UUID jobId, Path dir) throws IOException {
-        var diff = artifacts.find(jobId, "diff");
+        var diff = find(jobId, "diff");
         return diff.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(unpack(diff.get(), dir));
     }
 
@@ -245,5 +242,9 @@ public class ArtifactService {
             }
         });
         return dir;
+    }
+
+    private Optional<ArtifactView> find(UUID jobId, String kind) {
+        return artifacts.findByJobIdAndKind(jobId, kind).map(a -> a.view());
     }
 }

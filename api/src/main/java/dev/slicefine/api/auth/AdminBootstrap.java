@@ -42,18 +42,18 @@ class AdminBootstrap {
             throw new IllegalStateException("SLICEFINE_ADMIN_KEY must look like sk-<at least 17 characters>");
         }
         String printed = tx.execute(status -> {
-            // Two api instances starting together must not both create a key.
+            // Two api instances starting together must not both create a key: a PostgreSQL advisory lock, held to commit.
             jdbc.sql("SELECT pg_advisory_xact_lock(7346001)").query().singleRow();
             UUID tenantId = tenants.findByName(ADMIN_TENANT).orElseGet(() -> tenants.create(ADMIN_TENANT)).id();
             if (configured != null && !configured.isBlank()) {
                 String key = configured.trim();
-                if (repository.byHash(ApiKeys.hash(key)).isEmpty()) {
+                if (repository.findByKeyHash(ApiKeys.hash(key)).isEmpty()) {
                     keys.insert(tenantId, "admin (SLICEFINE_ADMIN_KEY)", true, key);
                     log.info("Registered the admin key from SLICEFINE_ADMIN_KEY ({}...)", ApiKeys.prefix(key));
                 }
                 return null;
             }
-            if (repository.anyActiveAdmin()) {
+            if (repository.existsByAdminTrueAndRevokedAtIsNull()) {
                 return null;
             }
             return keys.insert(tenantId, "admin (first start)", true, ApiKeys.generate()).key();

@@ -2,7 +2,6 @@ package dev.slicefine.api.auth;
 
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.TextFields;
-import dev.slicefine.api.auth.TenantService;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,12 +28,13 @@ public class ApiKeyService {
             return Optional.empty();
         }
         byte[] hash = ApiKeys.hash(presented);
-        for (ApiKeyRepository.KeyRow row : keys.activeByPrefix(ApiKeys.prefix(presented))) {
+        for (ApiKeyEntity row : keys.findByPrefixAndRevokedAtIsNull(ApiKeys.prefix(presented))) {
             if (MessageDigest.isEqual(row.keyHash(), hash)) {
-                if (row.lastUsedAt() == null || row.lastUsedAt().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
-                    keys.touch(row.id());
+                ApiKeyView key = row.view();
+                if (key.lastUsedAt() == null || key.lastUsedAt().isBefore(Instant.now().minus(Duration.ofMinutes(1)))) {
+                    keys.touch(key.id());
                 }
-                return Optional.of(new Caller(row.tenantId(), row.id(), row.admin()));
+                return Optional.of(new Caller(key.tenantId(), key.id(), key.admin()));
             }
         }
         return Optional.empty();
@@ -42,7 +42,7 @@ public class ApiKeyService {
 
     /** Whether the key behind {@code caller} is still live (not revoked, still of its tenant): long streams ask again. */
     public boolean stillValid(Caller caller) {
-        return keys.byId(caller.keyId())
+        return keys.findById(caller.keyId()).map(ApiKeyEntity::view)
                 .filter(k -> k.revokedAt() == null && k.tenantId().equals(caller.tenantId()))
                 .isPresent();
     }
@@ -66,7 +66,7 @@ public class ApiKeyService {
 
     CreatedKey insert(UUID tenantId, String name, boolean admin, String key) {
         UUID id = UUID.randomUUID();
-        keys.insert(id, tenantId, name, ApiKeys.prefix(key), ApiKeys.hash(key), admin);
+        keys.save(new ApiKeyEntity(id, tenantId, name, ApiKeys.prefix(key), ApiKeys.hash(key), admin));
         return new CreatedKey(id, tenantId, name, ApiKeys.prefix(key), admin, Instant.now(), key);
     }
 
@@ -75,12 +75,12 @@ public class ApiKeyService {
         if (!target.equals(caller.tenantId()) && !caller.admin()) {
             throw ApiException.notFound("Tenant");
         }
-        return keys.byTenant(target).stream().map(ApiKeyRepository.KeyRow::view).toList();
+        return keys.findByTenantIdOrderByCreatedAtAscIdAsc(target).stream().map(ApiKeyEntity::view).toList();
     }
 
     @Transactional
     public void revoke(Caller caller, UUID id) {
-        ApiKeyRepository.KeyRow row = keys.byId(id)
+        ApiKeyView row = keys.findById(id).map(ApiKeyEntity::view)
                 .filter(k -> caller.admin() || k.tenantId().equals(caller.tenantId()))
                 .orElseThrow(() -> ApiException.notFound("API key"));
         if (row.revokedAt() != null) {

@@ -19,6 +19,9 @@ import dev.slicefine.engine.data.Task;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.util.List;
+import java.util.Optional;
+import dev.slicefine.api.common.TenantPageQuery;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -59,9 +62,11 @@ public class DatasetService {
     private final DatasetValidation validation;
     private final SliceFineProperties properties;
     private final TransactionTemplate tx;
+    private final JsonMapper json;
 
     DatasetService(DatasetRepository datasets, BlobStore store, BlobRefs refs, JobUsage jobs,
-                   DatasetValidation validation, SliceFineProperties properties, TransactionTemplate tx) {
+                   DatasetValidation validation, SliceFineProperties properties, TransactionTemplate tx, JsonMapper json) {
+        this.json = json;
         this.datasets = datasets;
         this.store = store;
         this.refs = refs;
@@ -127,7 +132,8 @@ public class DatasetService {
             UUID id = UUID.randomUUID();
             tx.executeWithoutResult(status -> {
                 refs.acquire(blob);
-                datasets.insert(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(), options.task(), fields);
+                datasets.save(new DatasetEntity(id, caller.tenantId(), name, format, filename, blob.sha256(), blob.size(),
+                        options.task(), fields));
                 inTransaction.accept(id);
             });
             DatasetView created = get(caller, id); // as created: 'validating', whatever the validator does next
@@ -139,15 +145,24 @@ public class DatasetService {
     }
 
     public DatasetView get(Caller caller, UUID id) {
-        return datasets.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Dataset"));
+        return datasets.findByIdAndTenantId(id, caller.tenantId()).map(d -> d.view(json))
+                .orElseThrow(() -> ApiException.notFound("Dataset"));
+    }
+
+    /** The status of a tenant's dataset; empty when it has none by that id. */
+    public Optional<ValidationStatus> status(UUID tenantId, UUID id) {
+        return datasets.findByIdAndTenantId(id, tenantId).map(DatasetEntity::status);
     }
 
     public Page<DatasetView> list(Caller caller, ValidationStatus status, DatasetFormat format, String name,
                                   String cursor, Integer limit) {
         int size = Cursor.limit(limit);
         Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
-        List<DatasetView> rows = datasets.page(caller.tenantId(), status, format,
-                name == null || name.isBlank() ? null : name, after, size + 1);
+        List<DatasetView> rows = new TenantPageQuery<DatasetEntity>(caller.tenantId())
+                .where("status", status)
+                .where("format", format)
+                .nameContains(name == null || name.isBlank() ? null : name)
+                .list(datasets, after, size + 1).stream().map(d -> d.view(json)).toList();
         return Page.of(rows, size, d -> new Cursor(d.createdAt(), d.id()), d -> d);
     }
 
@@ -157,7 +172,7 @@ public class DatasetService {
             if (jobs.datasetInUse(id)) {
                 throw ApiException.conflict("dataset_in_use", "A queued or running job uses this dataset; cancel it or wait for it to finish");
             }
-            datasets.delete(id);
+            datasets.deleteNow(id);
             refs.release(blob);
         });
     }

@@ -11,6 +11,8 @@ import dev.slicefine.engine.data.IssueCode;
 import dev.slicefine.engine.data.Task;
 import dev.slicefine.engine.data.ValidationReport;
 import java.util.List;
+import dev.slicefine.api.common.ServerPaths;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,9 +34,11 @@ class DatasetValidation {
     private final BlobStore store;
     private final ExecutorService executor;
     private final SliceFineProperties properties;
+    private final JsonMapper json;
 
     DatasetValidation(DatasetRepository datasets, BlobStore store, ExecutorService validationExecutor,
-                      SliceFineProperties properties) {
+                      SliceFineProperties properties, JsonMapper json) {
+        this.json = json;
         this.datasets = datasets;
         this.store = store;
         this.executor = validationExecutor;
@@ -53,7 +57,7 @@ class DatasetValidation {
 
     @EventListener(ApplicationReadyEvent.class)
     void resumeInterrupted() {
-        List<UUID> pending = datasets.validating();
+        List<UUID> pending = datasets.idsWithStatus(ValidationStatus.validating);
         if (!pending.isEmpty()) {
             log.info("Re-validating {} dataset(s) left in 'validating'", pending.size());
         }
@@ -64,7 +68,7 @@ class DatasetValidation {
         Task task = null;
         try {
             Thread.sleep(properties.validation().startDelay().toMillis());
-            DatasetView dataset = datasets.findAnyTenant(id).orElse(null);
+            DatasetView dataset = datasets.findById(id).map(d -> d.view(json)).orElse(null);
             if (dataset == null || dataset.status() != ValidationStatus.validating) {
                 return;
             }
@@ -77,7 +81,7 @@ class DatasetValidation {
             if (Thread.currentThread().isInterrupted()) {
                 return;
             }
-            datasets.finishValidation(id, report.ok() ? ValidationStatus.ready : ValidationStatus.invalid, report);
+            finish(id, report.ok() ? ValidationStatus.ready : ValidationStatus.invalid, report);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
@@ -85,8 +89,14 @@ class DatasetValidation {
                 return; // shutting down: validated again at the next start
             }
             log.error("Validation of dataset {} failed unexpectedly", id, e);
-            datasets.finishValidation(id, ValidationStatus.invalid, ValidationReport.failed(task, IssueCode.UNREADABLE,
+            finish(id, ValidationStatus.invalid, ValidationReport.failed(task, IssueCode.UNREADABLE,
                     "validation failed unexpectedly: " + e.getClass().getSimpleName()));
         }
+    }
+
+    /** Stores the report (server paths taken out) and the task it was read for. */
+    private void finish(UUID id, ValidationStatus status, ValidationReport report) {
+        datasets.finishValidation(id, status.name(), report.task(),
+                ServerPaths.redact(json.writeValueAsString(report), properties.dataDir()));
     }
 }

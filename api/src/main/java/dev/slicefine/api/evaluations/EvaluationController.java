@@ -6,7 +6,7 @@ import dev.slicefine.api.common.Page;
 import dev.slicefine.api.common.Problems;
 import dev.slicefine.api.jobs.EventView;
 import dev.slicefine.api.jobs.HistoryPage;
-import dev.slicefine.api.jobs.JobRepository;
+import dev.slicefine.api.jobs.JobEventRepository;
 import dev.slicefine.api.jobs.JobStatus;
 import dev.slicefine.api.jobs.JobStreams;
 import io.swagger.v3.oas.annotations.Operation;
@@ -33,12 +33,12 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "Evaluations")
 class EvaluationController {
     private final EvaluationService service;
-    private final JobRepository jobs;
+    private final JobEventRepository events;
     private final JobStreams streams;
 
-    EvaluationController(EvaluationService service, JobRepository jobs, JobStreams streams) {
+    EvaluationController(EvaluationService service, JobEventRepository events, JobStreams streams) {
         this.service = service;
-        this.jobs = jobs;
+        this.events = events;
         this.streams = streams;
     }
 
@@ -82,7 +82,7 @@ class EvaluationController {
                                   @RequestParam(required = false) Integer limit) {
         service.check(caller, id);
         int n = limit == null ? 100 : Math.max(1, Math.min(1000, limit));
-        var items = jobs.events(id, after == null ? 0 : after, n);
+        var items = events.events(id, after == null ? 0 : after, n);
         return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).seq()));
     }
 

@@ -28,12 +28,14 @@ import tools.jackson.databind.JsonNode;
 @Tag(name = "Jobs")
 class JobController {
     private final JobService service;
-    private final JobRepository jobs;
+    private final JobEventRepository events;
+    private final JobMetricRepository metrics;
     private final JobStreams streams;
 
-    JobController(JobService service, JobRepository jobs, JobStreams streams) {
+    JobController(JobService service, JobEventRepository events, JobMetricRepository metrics, JobStreams streams) {
         this.service = service;
-        this.jobs = jobs;
+        this.events = events;
+        this.metrics = metrics;
         this.streams = streams;
     }
 
@@ -77,7 +79,7 @@ class JobController {
                                   @RequestParam(required = false) Integer limit) {
         service.row(caller, id);
         int n = limit(limit);
-        var items = jobs.events(id, after == null ? 0 : after, n);
+        var items = events.events(id, after == null ? 0 : after, n);
         return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).seq()));
     }
 
@@ -94,7 +96,7 @@ class JobController {
                                     @RequestParam(required = false) Integer limit) {
         service.row(caller, id);
         int n = limit(limit);
-        var items = jobs.metrics(id, after == null ? 0 : after, n);
+        var items = metrics.metrics(id, after == null ? 0 : after, n);
         return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).id()));
     }
 

@@ -28,7 +28,7 @@ class JobQueueMetrics {
 
     private static double count(JobRepository jobs, JobStatus status) {
         try {
-            return jobs.countWithStatus(status);
+            return jobs.countByStatus(status);
         } catch (RuntimeException e) {
             log.debug("slicefine.jobs.{} unavailable: {}", status, e.toString());
             return Double.NaN;

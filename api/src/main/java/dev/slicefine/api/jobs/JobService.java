@@ -9,8 +9,14 @@ import dev.slicefine.engine.config.ConfigErrors;
 import dev.slicefine.api.common.TextFields;
 import dev.slicefine.worker.jobs.WebhookPolicy;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import dev.slicefine.api.common.TenantPageQuery;
 import java.util.UUID;
 import org.springframework.dao.DataIntegrityViolationException;
 import org.springframework.stereotype.Service;
@@ -28,11 +34,11 @@ public class JobService {
     private final TransactionTemplate tx;
     private final SliceFineProperties properties;
     private final WebhookPolicy webhooks;
-    private final JobPlacement placement;
+    private final JobMetricRepository metrics;
 
     JobService(JobRepository jobs, JobValidator validator, TransactionTemplate tx, SliceFineProperties properties,
-               WebhookPolicy webhooks, JobPlacement placement) {
-        this.placement = placement;
+               WebhookPolicy webhooks, JobMetricRepository metrics) {
+        this.metrics = metrics;
         this.webhooks = webhooks;
         this.jobs = jobs;
         this.validator = validator;
@@ -49,8 +55,8 @@ public class JobService {
         JobRequest request = parse(body, parseErrors);
         if (idempotencyKey != null && request != null) {
             // An expired key no longer names its job (Stripe's rule): the job keeps running, the key is free again.
-            jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl());
-            var earlier = jobs.findByKey(caller.tenantId(), idempotencyKey);
+            jobs.expireKey(caller.tenantId(), idempotencyKey, properties.jobs().idempotencyTtl().toMillis() / 1000.0);
+            var earlier = findByKey(caller.tenantId(), idempotencyKey);
             if (earlier.isPresent()) {
                 return replay(earlier.get(), request, validator.normalise(request, earlier.get().config()));
             }
@@ -60,8 +66,8 @@ public class JobService {
         Boolean inserted;
         try {
             inserted = tx.execute(status -> {
-                if (!jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
-                        request.name(), request.priority(), config, idempotencyKey)) {
+                if (jobs.insertQueued(id, caller.tenantId(), request.modelId(), request.datasetId(), request.evalDatasetId(),
+                        request.name(), request.priority(), config.toString(), idempotencyKey) == 0) {
                     return false;
                 }
                 jobs.appendEvent(id, "status", JobStatus.validating.name(), JobStatus.queued.name(), null,
@@ -75,9 +81,9 @@ public class JobService {
         }
         if (!Boolean.TRUE.equals(inserted)) {
             // A concurrent request with the same key won the insert.
-            return replay(jobs.findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
+            return replay(findByKey(caller.tenantId(), idempotencyKey).orElseThrow(), request, config);
         }
-        return new Created(view(jobs.find(caller.tenantId(), id).orElseThrow()), true);
+        return new Created(view(find(caller.tenantId(), id).orElseThrow()), true);
     }
 
     /** The body read as a job request (null when it is not an object); field errors go into {@code errors}. */
@@ -108,25 +114,54 @@ public class JobService {
         return new Created(view(earlier), false);
     }
 
+    private static final String TRAIN = "train";
+    /** Train metric rows a view reads for the ETA. */
+    private static final int RECENT = 20;
+
+    private Optional<JobRepository.JobRow> find(UUID tenantId, UUID id) {
+        return jobs.findByIdAndTenantIdAndKind(id, tenantId, TRAIN).map(JobEntity::row);
+    }
+
+    private Optional<JobRepository.JobRow> findByKey(UUID tenantId, String key) {
+        return jobs.findByTenantIdAndIdempotencyKeyAndKind(tenantId, key, TRAIN).map(JobEntity::row);
+    }
+
     public JobView get(Caller caller, UUID id) {
         return view(row(caller, id));
     }
 
     JobRepository.JobRow row(Caller caller, UUID id) {
-        return jobs.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
+        return find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
     }
 
     Page<JobView> list(Caller caller, JobStatus status, UUID modelId, UUID datasetId, String cursor, Integer limit) {
         int n = Cursor.limit(limit);
         Cursor after = cursor == null ? null : Cursor.decode(cursor);
-        List<JobRepository.JobRow> rows = jobs.page(caller.tenantId(), status, modelId, datasetId, after, n + 1);
-        return Page.of(rows, n, r -> new Cursor(r.createdAt(), r.id()), this::view);
+        List<JobRepository.JobRow> rows = new TenantPageQuery<JobEntity>(caller.tenantId())
+                .where("kind", TRAIN) // evaluation runs are jobs rows too (V5): /v1/evaluations
+                .where("status", status)
+                .where("modelId", modelId)
+                .and(datasetId == null ? null : (root, query, cb) -> cb.or(cb.equal(root.get("datasetId"), datasetId),
+                        cb.equal(root.get("evalDatasetId"), datasetId)))
+                .list(jobs, after, n + 1).stream().map(JobEntity::row).toList();
+        // What the views add to the rows, for the whole page in three queries rather than three per job.
+        List<UUID> ids = rows.stream().map(JobRepository.JobRow::id).toList();
+        Map<UUID, List<MetricView>> recent = new HashMap<>();
+        Map<UUID, MetricView> latest = new HashMap<>();
+        if (!ids.isEmpty()) {
+            metrics.recentTrainMetrics(ids, RECENT).forEach(m ->
+                    recent.computeIfAbsent(m.jobId(), k -> new ArrayList<>()).add(m.view()));
+            metrics.latestMetrics(ids).forEach(m -> latest.put(m.jobId(), m.view()));
+        }
+        Map<UUID, Long> sizes = datasetRows(rows.stream().map(JobRepository.JobRow::datasetId).filter(Objects::nonNull).toList());
+        return Page.of(rows, n, r -> new Cursor(r.createdAt(), r.id()),
+                r -> view(r, recent.getOrDefault(r.id(), List.of()), latest.get(r.id()), sizes.get(r.datasetId())));
     }
 
     /** queued: cancelled now; running: cancel_requested (the worker stops it); finished: 409. */
     JobView cancel(Caller caller, UUID id) {
         tx.executeWithoutResult(status -> {
-            JobRepository.JobRow job = jobs.lock(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Job"));
+            JobRepository.JobRow job = jobs.lock(caller.tenantId(), id, TRAIN).map(JobEntity::row).orElseThrow(() -> ApiException.notFound("Job"));
             switch (job.status()) {
                 case validating, queued -> {
                     jobs.cancelQueued(id);
@@ -147,9 +182,14 @@ public class JobService {
     }
 
     JobView view(JobRepository.JobRow j) {
-        List<MetricView> recent = jobs.recentTrainMetrics(j.id(), 20);
+        return view(j, metrics.recentTrainMetrics(j.id(), RECENT), metrics.latestMetric(j.id()).orElse(null),
+                j.datasetId() == null ? null : datasetRows(List.of(j.datasetId())).get(j.datasetId()));
+    }
+
+    /** recent: the newest train metrics, newest first; datasetRows: the training dataset's valid rows, if known. */
+    private JobView view(JobRepository.JobRow j, List<MetricView> recent, MetricView latest, Long datasetRows) {
         long step = recent.isEmpty() ? 0 : recent.get(0).step();
-        Long total = totalSteps(j);
+        Long total = totalSteps(j, datasetRows);
         if (j.status() == JobStatus.succeeded && total == null) {
             total = step;
         }
@@ -163,24 +203,21 @@ public class JobService {
                 eta = Math.max(0, (total - step) / (steps / seconds));
             }
         }
-        MetricView latest = jobs.latestMetric(j.id()).orElse(null);
-        JobPlacement.Placement where = placement.of(j.id());
         JobView.JobError error = j.errorCode() == null && j.errorMessage() == null ? null
                 : new JobView.JobError(j.errorCode(), j.errorMessage());
         return new JobView(j.id(), j.name(), j.modelId(), j.datasetId(), j.evalDatasetId(), j.status(), j.cancelRequested(),
                 j.priority(), j.attempt(), j.maxAttempts(), j.config(), new JobView.Progress(step, total), eta, latest, error,
-                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt(), where.device(), where.worker(),
-                j.status() == JobStatus.succeeded ? jobs.evaluationId(j.id()).orElse(null) : null);
+                j.createdAt(), j.queuedAt(), j.startedAt(), j.finishedAt(), j.updatedAt(), j.device(), j.workerId(),
+                j.status() == JobStatus.succeeded ? j.evaluationId() : null);
     }
 
     /** max_steps when set, else epochs x ceil(training rows / batch size) with the engine's defaults. */
-    private Long totalSteps(JobRepository.JobRow j) {
+    private Long totalSteps(JobRepository.JobRow j, Long rows) {
         JsonNode train = j.config().path("train");
         long maxSteps = train.path("max_steps").asLong(0);
         if (maxSteps > 0) {
             return maxSteps;
         }
-        Long rows = jobs.datasetRows(j.datasetId());
         if (rows == null) {
             return null;
         }
@@ -189,5 +226,13 @@ public class JobService {
         long batch = Math.max(1, train.path("batch_size").asLong(16));
         long epochs = Math.max(1, train.path("epochs").asLong(3));
         return epochs * ((trainRows + batch - 1) / batch);
+    }
+
+    private Map<UUID, Long> datasetRows(List<UUID> datasetIds) {
+        Map<UUID, Long> rows = new HashMap<>();
+        if (!datasetIds.isEmpty()) {
+            jobs.datasetRows(new HashSet<>(datasetIds)).forEach(r -> rows.put((UUID) r[0], r[1] == null ? null : ((Number) r[1]).longValue()));
+        }
+        return rows;
     }
 }

@@ -34,6 +34,8 @@ public class JobStreams implements DisposableBean {
     public enum Kind { events, metrics }
 
     private final JobRepository jobs;
+    private final JobEventRepository events;
+    private final JobMetricRepository metrics;
     private final ApiKeyService keys;
     private final JsonMapper json;
     private final Duration poll;
@@ -43,13 +45,15 @@ public class JobStreams implements DisposableBean {
     private final ScheduledExecutorService pool;
     private final AtomicInteger open = new AtomicInteger();
 
-    JobStreams(JobRepository jobs, ApiKeyService keys, JsonMapper json,
+    JobStreams(JobRepository jobs, JobEventRepository events, JobMetricRepository metrics, ApiKeyService keys, JsonMapper json,
                @Value("${slicefine.jobs.stream.poll:500ms}") Duration poll,
                @Value("${slicefine.jobs.stream.auth-recheck:2s}") Duration authRecheck,
                @Value("${slicefine.jobs.stream.heartbeat:15s}") Duration heartbeat,
                @Value("${slicefine.jobs.stream.max-open:1000}") int maxStreams,
                @Value("${slicefine.jobs.stream.threads:2}") int threads) {
         this.jobs = jobs;
+        this.events = events;
+        this.metrics = metrics;
         this.keys = keys;
         this.authRecheck = authRecheck;
         this.json = json;
@@ -128,7 +132,7 @@ public class JobStreams implements DisposableBean {
                     }
                 }
                 // Status first: rows written before the job turned terminal are then surely in the fetch below.
-                boolean terminal = jobs.status(jobId).map(JobStatus::terminal).orElse(true);
+                boolean terminal = jobs.statusOf(jobId).map(JobStatus::terminal).orElse(true);
                 int sent;
                 do {
                     sent = kind == Kind.events ? sendEvents() : sendMetrics();
@@ -154,7 +158,7 @@ public class JobStreams implements DisposableBean {
         }
 
         private int sendEvents() throws IOException {
-            List<EventView> rows = jobs.events(jobId, last, BATCH);
+            List<EventView> rows = events.events(jobId, last, BATCH);
             for (EventView e : rows) {
                 emitter.send(SseEmitter.event().id(Long.toString(e.seq())).name(e.type()).data(json.writeValueAsString(e)));
                 last = e.seq();
@@ -166,7 +170,7 @@ public class JobStreams implements DisposableBean {
         }
 
         private int sendMetrics() throws IOException {
-            List<MetricView> rows = jobs.metrics(jobId, last, BATCH);
+            List<MetricView> rows = metrics.metrics(jobId, last, BATCH);
             for (MetricView m : rows) {
                 emitter.send(SseEmitter.event().id(Long.toString(m.id())).name("metric").data(json.writeValueAsString(m)));
                 last = m.id();

@@ -23,6 +23,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import dev.slicefine.api.common.TenantPageQuery;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
@@ -42,9 +45,11 @@ public class ModelService {
     private final ModelValidation validation;
     private final SliceFineProperties properties;
     private final TransactionTemplate tx;
+    private final JsonMapper json;
 
     ModelService(ModelRepository models, BlobStore store, BlobRefs refs, JobUsage jobs, ModelValidation validation,
-                 SliceFineProperties properties, TransactionTemplate tx) {
+                 SliceFineProperties properties, TransactionTemplate tx, JsonMapper json) {
+        this.json = json;
         this.models = models;
         this.store = store;
         this.refs = refs;
@@ -126,11 +131,9 @@ public class ModelService {
         UUID id = UUID.randomUUID();
         long total = files.stream().mapToLong(f -> f.blob().size()).sum();
         tx.executeWithoutResult(status -> {
-            models.insert(id, caller.tenantId(), name, sourceFormat, manifestDigest(files), uploadSha256, total);
             refs.acquireAll(files.stream().map(StagedFile::blob).toList());
-            for (StagedFile f : files) {
-                models.insertFile(id, f.path(), f.blob().sha256(), f.blob().size());
-            }
+            models.save(new ModelEntity(id, caller.tenantId(), name, sourceFormat, manifestDigest(files), uploadSha256,
+                    total, files.stream().map(f -> new ModelEntity.File(f.path(), f.blob().sha256(), f.blob().size())).toList()));
             inTransaction.accept(id);
         });
         ModelView created = get(caller, id); // as created: 'validating', whatever the validator does next
@@ -139,27 +142,44 @@ public class ModelService {
     }
 
     public ModelView get(Caller caller, UUID id) {
-        return models.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Model"));
+        return models.findByIdAndTenantId(id, caller.tenantId()).map(m -> m.view(json))
+                .orElseThrow(() -> ApiException.notFound("Model"));
+    }
+
+    /** A model's files in path order (none when it is gone). */
+    public List<ModelFileView> files(UUID id) {
+        return models.findById(id).map(ModelEntity::files).orElse(List.of());
+    }
+
+    public Optional<String> name(UUID id) {
+        return models.nameOf(id);
+    }
+
+    /** The status of a tenant's model; empty when it has none by that id. */
+    public Optional<ValidationStatus> status(UUID tenantId, UUID id) {
+        return models.findByIdAndTenantId(id, tenantId).map(ModelEntity::status);
     }
 
     public Page<ModelView> list(Caller caller, ValidationStatus status, String name, String cursor, Integer limit) {
         int size = Cursor.limit(limit);
         Cursor after = cursor == null || cursor.isBlank() ? null : Cursor.decode(cursor);
-        List<ModelView> rows = models.page(caller.tenantId(), status, name == null || name.isBlank() ? null : name,
-                after, size + 1);
+        List<ModelView> rows = new TenantPageQuery<ModelEntity>(caller.tenantId())
+                .where("status", status)
+                .nameContains(name == null || name.isBlank() ? null : name)
+                .list(models, after, size + 1).stream().map(m -> m.view(json)).toList();
         return Page.of(rows, size, m -> new Cursor(m.createdAt(), m.id()), m -> m);
     }
 
     public void delete(Caller caller, UUID id) {
         tx.executeWithoutResult(status -> {
-            if (!models.lock(caller.tenantId(), id)) {
+            if (models.lock(caller.tenantId(), id).isEmpty()) {
                 throw ApiException.notFound("Model");
             }
             if (jobs.modelInUse(id)) {
                 throw ApiException.conflict("model_in_use", "A queued or running job uses this model; cancel it or wait for it to finish");
             }
-            List<String> blobs = models.files(id).stream().map(ModelFileView::sha256).sorted().toList();
-            models.delete(id);
+            List<String> blobs = files(id).stream().map(ModelFileView::sha256).sorted().toList();
+            models.deleteNow(id);
             blobs.forEach(refs::release);
         });
     }

@@ -60,7 +60,7 @@ public class ModelValidation {
 
     @EventListener(ApplicationReadyEvent.class)
     void resumeInterrupted() {
-        List<UUID> pending = models.validating();
+        List<UUID> pending = models.idsWithStatus(ValidationStatus.validating);
         if (!pending.isEmpty()) {
             log.info("Re-validating {} model(s) left in 'validating'", pending.size());
         }
@@ -70,7 +70,7 @@ public class ModelValidation {
     private void run(UUID modelId) {
         try {
             Thread.sleep(properties.validation().startDelay().toMillis());
-            List<ModelFileView> files = models.files(modelId);
+            List<ModelFileView> files = models.findById(modelId).map(ModelEntity::files).orElse(List.of());
             if (files.isEmpty()) {
                 return; // deleted meanwhile
             }
@@ -86,20 +86,20 @@ public class ModelValidation {
                 }
             }, json);
             if (!structure.valid()) {
-                models.finishValidation(modelId, ValidationStatus.invalid, structure);
+                finish(modelId, ValidationStatus.invalid, structure);
                 return;
             }
             ModelValidator engine = validator.getIfAvailable();
             if (engine == null) {
-                models.recordPending(modelId, new ModelReport(structure.family(), structure.architecture(), null,
+                models.recordPending(modelId, redacted(new ModelReport(structure.family(), structure.architecture(), null,
                         structure.parameterCount(), structure.dtypes(), structure.tensorCount(),
-                        structure.tokenizerPresent(), List.of(), List.of(), PENDING_ENGINE));
+                        structure.tokenizerPresent(), List.of(), List.of(), PENDING_ENGINE)));
                 return;
             }
             ModelDirs dir = ModelDirs.materialise(files, store, properties.tmpDir());
             try {
                 ModelReport report = engine.inspect(dir.path());
-                models.finishValidation(modelId, report.valid() ? ValidationStatus.ready : ValidationStatus.invalid, report);
+                finish(modelId, report.valid() ? ValidationStatus.ready : ValidationStatus.invalid, report);
             } finally {
                 try {
                     dir.close();
@@ -114,8 +114,17 @@ public class ModelValidation {
                 return; // shutting down: validated again at the next start
             }
             log.error("Validation of model {} failed unexpectedly", modelId, e);
-            models.finishValidation(modelId, ValidationStatus.invalid, new ModelReport(null, null, null, null, List.of(), null,
+            finish(modelId, ValidationStatus.invalid, new ModelReport(null, null, null, null, List.of(), null,
                     null, List.of("validation failed unexpectedly: " + e.getClass().getSimpleName()), List.of(), null));
         }
+    }
+
+    private void finish(UUID modelId, ValidationStatus status, ModelReport report) {
+        models.finishValidation(modelId, status.name(), redacted(report));
+    }
+
+    /** The report as stored: JSON with server paths taken out. */
+    private String redacted(ModelReport report) {
+        return dev.slicefine.api.common.ServerPaths.redact(json.writeValueAsString(report), properties.dataDir());
     }
 }

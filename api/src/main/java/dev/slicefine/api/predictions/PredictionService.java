@@ -14,9 +14,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import org.springframework.jdbc.core.simple.JdbcClient;
+import dev.slicefine.api.common.ValidationStatus;
+import dev.slicefine.api.jobs.JobEntity;
+import dev.slicefine.api.jobs.JobRepository;
+import dev.slicefine.api.jobs.JobStatus;
+import dev.slicefine.api.models.ModelService;
 import org.springframework.stereotype.Service;
 
 /**
@@ -26,15 +29,17 @@ import org.springframework.stereotype.Service;
  */
 @Service
 class PredictionService {
-    private final JdbcClient jdbc;
+    private final ModelService models;
+    private final JobRepository jobs;
     private final BlobStore store;
     private final ArtifactService artifacts;
     private final PredictionCache cache;
     private final SliceFineProperties properties;
 
-    PredictionService(JdbcClient jdbc, BlobStore store, ArtifactService artifacts, PredictionCache cache,
+    PredictionService(ModelService models, JobRepository jobs, BlobStore store, ArtifactService artifacts, PredictionCache cache,
                       SliceFineProperties properties) {
-        this.jdbc = jdbc;
+        this.models = models;
+        this.jobs = jobs;
         this.store = store;
         this.artifacts = artifacts;
         this.cache = cache;
@@ -42,25 +47,22 @@ class PredictionService {
     }
 
     PredictionCache.Lease model(Caller caller, UUID modelId) {
-        String status = jdbc.sql("SELECT status FROM models WHERE id = :id AND tenant_id = :t")
-                .param("id", modelId).param("t", caller.tenantId()).query(String.class).optional()
+        ValidationStatus status = models.status(caller.tenantId(), modelId)
                 .orElseThrow(() -> ApiException.notFound("Model"));
-        if (!status.equals("ready")) {
+        if (status != ValidationStatus.ready) {
             throw ApiException.conflict("model_not_ready", "Model " + modelId + " is " + status + ", not ready");
         }
         return cache.acquire("model:" + modelId, loader(modelId, null));
     }
 
     PredictionCache.Lease job(Caller caller, UUID jobId) {
-        Map<String, Object> row = jdbc.sql("""
-                SELECT model_id, status FROM jobs WHERE id = :id AND tenant_id = :t AND kind = 'train'""")
-                .param("id", jobId).param("t", caller.tenantId()).query().listOfRows().stream().findFirst()
+        JobRepository.JobRow job = jobs.findByIdAndTenantIdAndKind(jobId, caller.tenantId(), "train").map(JobEntity::row)
                 .orElseThrow(() -> ApiException.notFound("Job"));
-        if (!"succeeded".equals(row.get("status"))) {
-            throw ApiException.conflict("job_not_succeeded", "Job " + jobId + " is " + row.get("status")
+        if (job.status() != JobStatus.succeeded) {
+            throw ApiException.conflict("job_not_succeeded", "Job " + jobId + " is " + job.status()
                     + "; predictions need a finished result");
         }
-        UUID model = (UUID) row.get("model_id");
+        UUID model = job.modelId();
         if (model == null) {
             throw ApiException.conflict("model_deleted", "The base model of job " + jobId + " was deleted");
         }
@@ -80,8 +82,7 @@ class PredictionService {
                 try {
                     Files.createDirectories(properties.tmpDir());
                     work = Files.createTempDirectory(properties.tmpDir(), "predict-");
-                    List<ModelFileView> files = jdbc.sql("SELECT path, size, blob_sha256 FROM model_files WHERE model_id = :m ORDER BY path")
-                            .param("m", modelId).query((rs, i) -> new ModelFileView(rs.getString(1), rs.getLong(2), rs.getString(3))).list();
+                    List<ModelFileView> files = models.files(modelId);
                     modelDir = ModelDirs.materialise(files, store, work.resolve("model"));
                     if (jobId != null) {
                         result = artifacts.unpackResult(jobId, work.resolve("result"))

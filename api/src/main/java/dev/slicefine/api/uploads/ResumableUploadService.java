@@ -21,6 +21,9 @@ import java.nio.file.StandardOpenOption;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.UUID;
+import java.time.Instant;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -44,10 +47,12 @@ public class ResumableUploadService {
     private final ModelService models;
     private final DatasetService datasets;
     private final SliceFineProperties properties;
+    private final JsonMapper json;
     private final Set<UUID> busy = ConcurrentHashMap.newKeySet();
 
     ResumableUploadService(UploadRepository uploads, BlobStore store, ModelService models, DatasetService datasets,
-                           SliceFineProperties properties) {
+                           SliceFineProperties properties, JsonMapper json) {
+        this.json = json;
         this.uploads = uploads;
         this.store = store;
         this.models = models;
@@ -76,7 +81,8 @@ public class ResumableUploadService {
                     request.labelField(), request.textPairField(), request.promptField(), request.completionField());
         }
         UUID id = UUID.randomUUID();
-        uploads.insert(id, caller.tenantId(), request);
+        uploads.save(new UploadEntity(id, caller.tenantId(), request.purpose(), request.filename(), request.size(),
+                json.writeValueAsString(request)));
         Files.createDirectories(properties.uploadDir());
         Files.createFile(file(id));
         return get(caller, id);
@@ -88,7 +94,7 @@ public class ResumableUploadService {
 
     /** Appends the body at {@code offset}; returns the new offset. */
     public long append(Caller caller, UUID id, long offset, InputStream body) throws IOException {
-        UploadRepository.UploadRow row = row(caller, id);
+        UploadEntity.Row row = row(caller, id);
         lock(id);
         try {
             requireOpen(row);
@@ -135,7 +141,7 @@ public class ResumableUploadService {
 
     /** Turns a fully received upload into a model or dataset; calling it again returns the same result. */
     public UploadView complete(Caller caller, UUID id) throws IOException {
-        UploadRepository.UploadRow row = row(caller, id);
+        UploadEntity.Row row = row(caller, id);
         if (row.status().equals("completed")) {
             return view(row);
         }
@@ -148,7 +154,8 @@ public class ResumableUploadService {
                         "Received " + received + " of " + row.size() + " bytes; send the rest with PATCH first");
             }
             BlobCandidate candidate = store.importFile(file);
-            CreateUploadRequest meta = row.request();
+            CreateUploadRequest meta = json.readerFor(CreateUploadRequest.class)
+                    .without(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).readValue(row.metadata());
             // Marked completed in the transaction that creates the model or dataset: a crash cannot create it twice.
             try {
                 if (row.purpose() == UploadPurpose.model) {
@@ -162,7 +169,7 @@ public class ResumableUploadService {
             } catch (ApiException e) {
                 if (e.status().is4xxClientError()) {
                     // Refused content will be refused again: drop the upload and its bytes now, not at expiry.
-                    uploads.delete(id);
+                    uploads.deleteNow(id);
                     Files.deleteIfExists(file);
                 }
                 throw e;
@@ -178,7 +185,7 @@ public class ResumableUploadService {
         row(caller, id);
         lock(id);
         try {
-            uploads.delete(id);
+            uploads.deleteNow(id);
             Files.deleteIfExists(file(id));
         } finally {
             busy.remove(id);
@@ -189,10 +196,10 @@ public class ResumableUploadService {
     @PostConstruct
     @Scheduled(fixedDelayString = "PT10M", initialDelayString = "PT10M")
     void expire() throws IOException {
-        for (UUID id : uploads.expired(properties.upload().resumableExpiry())) {
+        for (UUID id : uploads.untouchedSince(Instant.now().minus(properties.upload().resumableExpiry()))) {
             if (busy.add(id)) {
                 try {
-                    uploads.delete(id);
+                    uploads.deleteNow(id);
                     Files.deleteIfExists(file(id));
                 } finally {
                     busy.remove(id);
@@ -215,11 +222,11 @@ public class ResumableUploadService {
         }
     }
 
-    private UploadRepository.UploadRow row(Caller caller, UUID id) {
-        return uploads.find(caller.tenantId(), id).orElseThrow(() -> ApiException.notFound("Upload"));
+    private UploadEntity.Row row(Caller caller, UUID id) {
+        return uploads.findByIdAndTenantId(id, caller.tenantId()).map(UploadEntity::row).orElseThrow(() -> ApiException.notFound("Upload"));
     }
 
-    private void requireOpen(UploadRepository.UploadRow row) {
+    private void requireOpen(UploadEntity.Row row) {
         if (!row.status().equals("open")) {
             throw ApiException.conflict("upload_completed", "This upload is already completed");
         }
@@ -235,7 +242,7 @@ public class ResumableUploadService {
         return properties.uploadDir().resolve(id + ".part");
     }
 
-    private UploadView view(UploadRepository.UploadRow row) throws IOException {
+    private UploadView view(UploadEntity.Row row) throws IOException {
         Path file = file(row.id());
         long offset = row.status().equals("completed") ? row.size() : (Files.exists(file) ? Files.size(file) : 0);
         String url = row.resultId() == null ? null

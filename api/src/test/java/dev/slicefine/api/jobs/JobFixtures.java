@@ -68,7 +68,11 @@ public final class JobFixtures {
     }
 
     public static long event(JdbcClient jdbc, UUID id, String type, String from, String to) {
-        return jdbc.sql(JobRepository.APPEND_EVENT).param("job", id).param("type", type).param("from", from)
+        return jdbc.sql("""
+                WITH s AS (UPDATE jobs SET last_event_seq = last_event_seq + 1, updated_at = now() WHERE id = :job
+                           RETURNING last_event_seq)
+                INSERT INTO job_events (job_id, seq, type, from_status, to_status, code, message)
+                SELECT :job, last_event_seq, :type, :from, :to, :code, :message FROM s RETURNING seq""").param("job", id).param("type", type).param("from", from)
                 .param("to", to).param("code", null).param("message", type + " " + to).query(Long.class).single();
     }
 

@@ -322,6 +322,14 @@ class JobsApiIT extends ApiTestBase {
         assertThat(job.get("eta_seconds").asDouble()).isGreaterThan(0).isLessThan(60);
         assertThat(job.get("latest_metrics").get("loss").asDouble()).isEqualTo(1.0);
         assertThat(job.get("started_at").isNull()).isFalse();
+        // The list computes progress, ETA and latest metrics for a whole page at once: the same view as GET.
+        JsonNode listed = null;
+        for (JsonNode item : http.get("/v1/jobs?limit=100", tenant.key()).json().get("items")) {
+            if (item.get("id").asString().equals(id)) {
+                listed = item;
+            }
+        }
+        assertThat(listed).isEqualTo(job);
 
         jdbc.sql("UPDATE jobs SET status = 'failed', error_code = 'out_of_memory', error_message = 'boom', lease_owner = NULL WHERE id = :id")
                 .param("id", UUID.fromString(id)).update();
