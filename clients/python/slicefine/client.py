@@ -200,6 +200,13 @@ class Client:
         body.update({k: v for k, v in options.items() if v is not None})
         return build(Evaluation, self._json("POST", "/v1/evaluations", body))
 
+    def evaluations(self, job_id: Optional[str] = None, model_id: Optional[str] = None,
+                    status: Optional[str] = None) -> Iterator[Evaluation]:
+        """Evaluations, newest first: of one job's result (job_id, its final evaluation included), of a base model
+        and results trained on it (model_id), or all of them."""
+        yield from (build(Evaluation, e) for e in self._pages("/v1/evaluations", job_id=job_id, model_id=model_id,
+                                                               status=status))
+
     def get_evaluation(self, evaluation_id: str) -> Evaluation:
         return build(Evaluation, self._json("GET", "/v1/evaluations/" + evaluation_id))
 

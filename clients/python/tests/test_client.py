@@ -166,6 +166,11 @@ class ClientTest(unittest.TestCase):
         self.assertEqual(len(preds), 24)
         acc = sum(p["label"] == p["predicted"] for p in preds) / 24
         self.assertAlmostEqual(acc, scope["tuned"].accuracy, places=9)
+        # the job's evaluations (its final one, if any, and the README's), and none of the base model's
+        of_job = list(client.evaluations(job_id=job.id))
+        self.assertIn(scope["tuned"].id, [e.id for e in of_job])
+        self.assertNotIn(scope["base"].id, [e.id for e in of_job])
+        self.assertTrue(all(e.job_id == job.id for e in of_job))
         # try the result
         out = client.predict(["good fun happy"], job_id=job.id)
         self.assertAlmostEqual(sum(out[0].probabilities.values()), 1.0, places=5)

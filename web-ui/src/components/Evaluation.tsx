@@ -4,7 +4,7 @@ import { TERMINAL, type Dataset, type Evaluation, type EvaluationMetrics, type J
 import { Badge, ErrorBox, useApi } from './common';
 
 /**
- * A job's evaluations (the newest first among the tenant's latest 100; the list has no job filter) with the metrics
+ * A job's evaluations (newest first, the API's job_id filter) with the metrics
  * of the chosen one, and a form to evaluate the job's result on a dataset. The chosen evaluation is in the URL
  * (?evaluation=) through `selected` / `onSelect`.
  */
@@ -18,8 +18,8 @@ export function EvaluationPanel({ job, selected, onSelect }: { job: Job; selecte
 
   useEffect(() => {
     let live = true;
-    api<PageOf<Evaluation>>('/v1/evaluations?limit=100')
-      .then((p) => live && setList(p.items.filter((e) => e.job_id === job.id)))
+    api<PageOf<Evaluation>>(`/v1/evaluations?job_id=${encodeURIComponent(job.id)}&limit=100`)
+      .then((p) => live && setList(p.items))
       .catch((e) => live && setError(e));
     return () => {
       live = false;

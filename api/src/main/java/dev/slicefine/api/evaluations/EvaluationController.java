@@ -52,10 +52,14 @@ class EvaluationController {
     }
 
     @GetMapping
-    @Operation(summary = "List evaluations, newest first; pass next_cursor back as cursor")
+    @Operation(summary = "List evaluations, newest first; pass next_cursor back as cursor",
+            description = "Filters: status, job_id (evaluations of that job's result, its final evaluation included), "
+                    + "model_id (evaluations of that base model or of results trained on it).")
     Page<EvaluationView> list(Caller caller, @RequestParam(required = false) JobStatus status,
+                              @RequestParam(name = "job_id", required = false) UUID jobId,
+                              @RequestParam(name = "model_id", required = false) UUID modelId,
                               @RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-        return service.list(caller, status, cursor, limit);
+        return service.list(caller, status, jobId, modelId, cursor, limit);
     }
 
     @GetMapping("/{id}")

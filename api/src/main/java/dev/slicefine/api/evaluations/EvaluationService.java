@@ -107,12 +107,14 @@ class EvaluationService {
         return view(run, evaluations.findById(id).orElse(null), predictions);
     }
 
-    Page<EvaluationView> list(Caller caller, JobStatus status, String cursor, Integer limit) {
+    Page<EvaluationView> list(Caller caller, JobStatus status, UUID jobId, UUID modelId, String cursor, Integer limit) {
         int n = Cursor.limit(limit);
         Cursor after = cursor == null ? null : Cursor.decode(cursor);
         List<JobRow> rows = new TenantPageQuery<JobEntity>(caller.tenantId())
                 .where("kind", EVALUATE)
                 .where("status", status)
+                .where("sourceJobId", jobId)
+                .where("modelId", modelId)
                 .list(jobs, after, n + 1).stream().map(JobEntity::row).toList();
         // The page's results in one query, not one per run.
         Map<UUID, EvaluationResultEntity> results = evaluations.findAllById(rows.stream().map(JobRow::id).toList())

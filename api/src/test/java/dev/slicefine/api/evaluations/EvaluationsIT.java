@@ -161,6 +161,16 @@ public class EvaluationsIT {
             // list, newest first; evaluations are not jobs
             JsonNode list = http.get("/v1/evaluations", KEY).json();
             assertThat(list.get("items").get(0).get("id").asString()).isEqualTo(base);
+            // filters: job_id keeps the evaluations of that job's result, model_id those of the base and its results
+            List<String> ofJob = new ArrayList<>();
+            http.get("/v1/evaluations?job_id=" + job, KEY).json().get("items").forEach(e -> ofJob.add(e.get("id").asString()));
+            assertThat(ofJob).contains(fine).doesNotContain(base);
+            List<String> ofModel = new ArrayList<>();
+            http.get("/v1/evaluations?model_id=" + bert, KEY).json().get("items").forEach(e -> ofModel.add(e.get("id").asString()));
+            assertThat(ofModel).contains(fine, base);
+            assertThat(http.get("/v1/evaluations?job_id=" + java.util.UUID.randomUUID(), KEY).json().get("items")).isEmpty();
+            Http.Response badFilter = http.get("/v1/evaluations?job_id=not-a-uuid", KEY);
+            assertThat(badFilter.status()).as(badFilter.body()).isEqualTo(400);
             assertThat(http.get("/v1/jobs/" + fine, KEY).status()).isEqualTo(404);
             http.get("/v1/jobs", KEY).json().get("items").forEach(j -> assertThat(j.get("id").asString()).isNotIn(fine, base));
 
