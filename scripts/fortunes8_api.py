@@ -57,6 +57,7 @@ def main():
     p.add_argument("--epochs", type=int, default=1)
     p.add_argument("--max-seq-len", type=int, default=64)
     p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--methods", default="head,slicefine", help="which runs, comma-separated (head, slicefine)")
     a = p.parse_args()
     model_dir = os.path.join(a.shared, "models", "all-minilm-l6-v2")
     train_file = os.path.join(a.shared, "datasets", "fortunes8.train.jsonl")
@@ -80,7 +81,8 @@ def main():
             rows = sum(1 for line in f if line.strip())
         steps = a.epochs * -(-rows // a.batch_size)
         results = {}
-        for method, lr, extra in (("head", 2e-3, {}), ("slicefine", 5e-3, {"slicefine": {"rank": 4, "modes": ["column"], "move_steps": 50}})):
+        runs = (("head", 2e-3, {}), ("slicefine", 5e-3, {"slicefine": {"rank": 4, "modes": ["column"], "move_steps": 50}}))
+        for method, lr, extra in (r for r in runs if r[0] in a.methods.split(",")):
             t0 = time.monotonic()
             job = client.create_job(model.id, train.id, task="text-classification", method=method, eval_dataset_id=evalset.id,
                                     train={"optimizer": "adamw", "learning_rate": lr, "lr_schedule": "linear",
