@@ -140,8 +140,11 @@ public class WorkerPool implements SmartLifecycle {
                         busy.decrementAndGet();
                     }
                 }
-            } catch (RuntimeException e) {
-                log.warn("{}: {}", owner, e.toString());
+            } catch (VirtualMachineError e) {
+                throw e; // out of memory or a broken JVM: this thread ends; the lease expires and the job resumes elsewhere
+            } catch (Throwable e) {
+                // an Error from a job (e.g. a class that no longer loads) must not end this worker thread silently
+                log.error("{}: {}", owner, e.toString(), e);
             } finally {
                 TRAINING_SLOT.release();
             }
