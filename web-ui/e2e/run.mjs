@@ -173,6 +173,8 @@ try {
   const finalPoints = await waitFor('all train rows', async () => ((await points()) >= STEPS ? points() : 0), 30_000);
   check(job.progress.step === STEPS && finalPoints === STEPS, `run succeeded; chart has all ${finalPoints} train rows`);
   if (SHOTS) await page.screenshot({ path: join(SHOTS, 'job-succeeded.png'), fullPage: true });
+  const device = (await page.getByTestId('job-device').textContent()).trim();
+  check(job.device === 'cpu' && device.startsWith('cpu · ') && device.includes(job.worker), `job page shows where it ran: ${device}`);
 
   // Download the diff through the page and compare its bytes with the API's sha256.
   const artifacts = await api(`/v1/jobs/${a}/artifacts`);

@@ -85,6 +85,11 @@ export interface Job {
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
+  /** where the latest attempt runs or ran (null before a worker claimed it) */
+  device?: string | null;
+  worker?: string | null;
+  /** the final evaluation of a succeeded job with an eval dataset or validation_split */
+  evaluation_id?: string | null;
 }
 export interface Artifact {
   id: string;

@@ -45,6 +45,8 @@ class Job:
     error: Optional[Dict[str, Any]] = None
     cancel_requested: bool = False
     evaluation_id: Optional[str] = None  # the final evaluation of a succeeded job with an eval dataset or validation_split
+    device: Optional[str] = None  # where the latest attempt runs or ran: cpu, cuda:0, ...
+    worker: Optional[str] = None  # the worker that claimed it (GET /v1/workers)
     raw: Dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property

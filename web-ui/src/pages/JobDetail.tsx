@@ -141,6 +141,13 @@ export function JobDetail({ id }: { id: string }) {
           <dd>{job.status === 'running' ? fmtDuration(job.eta_seconds) : '—'}</dd>
         </div>
         <div>
+          <dt>Device / worker</dt>
+          <dd data-testid="job-device">
+            {job.device ?? '—'}
+            {job.worker ? ` · ${job.worker}` : ''}
+          </dd>
+        </div>
+        <div>
           <dt>Method / task</dt>
           <dd>
             {job.config?.method} / {job.config?.task}
