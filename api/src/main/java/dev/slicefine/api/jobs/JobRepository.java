@@ -92,9 +92,11 @@ public interface JobRepository extends JpaRepository<JobEntity, UUID>, JpaSpecif
     void requestCancel(UUID id);
 
     /**
-     * [dataset id, valid rows from its validation report (null when unknown)] of these datasets. Native: the count
-     * is a field inside the report's jsonb.
+     * [dataset id, valid rows, label distribution as JSON text] from these datasets' validation reports (nulls when
+     * unknown). Native: both are fields inside the report's jsonb.
      */
-    @Query(nativeQuery = true, value = "SELECT id, CAST(report ->> 'valid_examples' AS bigint) FROM datasets WHERE id IN (:ids)")
-    List<Object[]> datasetRows(Collection<UUID> ids);
+    @Query(nativeQuery = true, value = """
+            SELECT id, CAST(report ->> 'valid_examples' AS bigint), CAST(report -> 'label_distribution' AS text)
+            FROM datasets WHERE id IN (:ids)""")
+    List<Object[]> datasetShapes(Collection<UUID> ids);
 }

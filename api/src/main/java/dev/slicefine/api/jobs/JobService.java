@@ -5,13 +5,20 @@ import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.Cursor;
 import dev.slicefine.api.common.Page;
 import dev.slicefine.api.common.SliceFineProperties;
+import dev.slicefine.api.common.JsonColumns;
 import dev.slicefine.engine.config.ConfigErrors;
+import dev.slicefine.engine.config.InvalidConfigException;
+import dev.slicefine.engine.finetune.FineTuneConfig;
+import dev.slicefine.engine.finetune.FineTuneEstimate;
+import dev.slicefine.engine.finetune.FineTuneEstimate.DataShape;
+import dev.slicefine.worker.jobs.StoredConfig;
 import dev.slicefine.api.common.TextFields;
 import dev.slicefine.worker.jobs.WebhookPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -153,9 +160,9 @@ public class JobService {
                     recent.computeIfAbsent(m.jobId(), k -> new ArrayList<>()).add(m.view()));
             metrics.latestMetrics(ids).forEach(m -> latest.put(m.jobId(), m.view()));
         }
-        Map<UUID, Long> sizes = datasetRows(rows.stream().map(JobRepository.JobRow::datasetId).filter(Objects::nonNull).toList());
+        Map<UUID, DataShape> shapes = datasetShapes(rows.stream().map(JobRepository.JobRow::datasetId).filter(Objects::nonNull).toList());
         return Page.of(rows, n, r -> new Cursor(r.createdAt(), r.id()),
-                r -> view(r, recent.getOrDefault(r.id(), List.of()), latest.get(r.id()), sizes.get(r.datasetId())));
+                r -> view(r, recent.getOrDefault(r.id(), List.of()), latest.get(r.id()), shapes.get(r.datasetId())));
     }
 
     /** queued: cancelled now; running: cancel_requested (the worker stops it); finished: 409. */
@@ -183,13 +190,13 @@ public class JobService {
 
     JobView view(JobRepository.JobRow j) {
         return view(j, metrics.recentTrainMetrics(j.id(), RECENT), metrics.latestMetric(j.id()).orElse(null),
-                j.datasetId() == null ? null : datasetRows(List.of(j.datasetId())).get(j.datasetId()));
+                j.datasetId() == null ? null : datasetShapes(List.of(j.datasetId())).get(j.datasetId()));
     }
 
-    /** recent: the newest train metrics, newest first; datasetRows: the training dataset's valid rows, if known. */
-    private JobView view(JobRepository.JobRow j, List<MetricView> recent, MetricView latest, Long datasetRows) {
+    /** recent: the newest train metrics, newest first; data: the training dataset's shape, if known. */
+    private JobView view(JobRepository.JobRow j, List<MetricView> recent, MetricView latest, DataShape data) {
         long step = recent.isEmpty() ? 0 : recent.get(0).step();
-        Long total = totalSteps(j, datasetRows);
+        Long total = totalSteps(j, data);
         if (j.status() == JobStatus.succeeded && total == null) {
             total = step;
         }
@@ -211,28 +218,33 @@ public class JobService {
                 j.status() == JobStatus.succeeded ? j.evaluationId() : null);
     }
 
-    /** max_steps when set, else epochs x ceil(training rows / batch size) with the engine's defaults. */
-    private Long totalSteps(JobRepository.JobRow j, Long rows) {
-        JsonNode train = j.config().path("train");
-        long maxSteps = train.path("max_steps").asLong(0);
-        if (maxSteps > 0) {
-            return maxSteps;
+    /** The engine's rule ({@link FineTuneEstimate#steps}): the total its started event reports; null when unknown. */
+    private static Long totalSteps(JobRepository.JobRow j, DataShape data) {
+        FineTuneConfig config;
+        try {
+            config = FineTuneConfig.parse(j.config().toString(), StoredConfig.SERVICE_FIELDS);
+        } catch (InvalidConfigException e) {
+            return null; // a row written under older rules: its progress has no total
         }
-        if (rows == null) {
-            return null;
+        if (data == null) {
+            return config.train().maxSteps() > 0 ? (long) config.train().maxSteps() : null;
         }
-        double split = j.evalDatasetId() != null ? 0 : j.config().path("validation_split").asDouble(0.1);
-        long trainRows = Math.max(1, (long) Math.floor(rows * (1 - split)));
-        long batch = Math.max(1, train.path("batch_size").asLong(16));
-        long epochs = Math.max(1, train.path("epochs").asLong(3));
-        return epochs * ((trainRows + batch - 1) / batch);
+        return (long) FineTuneEstimate.steps(config, data, j.evalDatasetId() != null);
     }
 
-    private Map<UUID, Long> datasetRows(List<UUID> datasetIds) {
-        Map<UUID, Long> rows = new HashMap<>();
+    private Map<UUID, DataShape> datasetShapes(List<UUID> datasetIds) {
+        Map<UUID, DataShape> shapes = new HashMap<>();
         if (!datasetIds.isEmpty()) {
-            jobs.datasetRows(new HashSet<>(datasetIds)).forEach(r -> rows.put((UUID) r[0], r[1] == null ? null : ((Number) r[1]).longValue()));
+            for (Object[] r : jobs.datasetShapes(new HashSet<>(datasetIds))) {
+                if (r[1] != null) {
+                    Map<String, Long> labels = new LinkedHashMap<>();
+                    if (r[2] != null) {
+                        JsonColumns.tree((String) r[2]).properties().forEach(e -> labels.put(e.getKey(), e.getValue().asLong()));
+                    }
+                    shapes.put((UUID) r[0], new DataShape(labels, ((Number) r[1]).longValue()));
+                }
+            }
         }
-        return rows;
+        return shapes;
     }
 }

@@ -226,6 +226,26 @@ class JobsApiIT extends ApiTestBase {
     }
 
     @Test
+    void aQueuedJobsTotalStepsFollowTheEnginesSplitRule() {
+        // 12 rows, 4 per label; validation_split 0.1 holds out max(1, round(0.4)) = 1 per label (the engine's per-label
+        // split), so 9 rows train: 9 steps of batch 1. Rows x (1 - split) would say 10.
+        String d = JobFixtures.uploadDataset(http, tenant.key(), "twelve.jsonl", JobFixtures.labelledJsonl(12), Map.of());
+        Http.Response r = create("{\"model_id\":\"" + model + "\",\"dataset_id\":\"" + d + "\",\"validation_split\":0.1,"
+                + "\"train\":{\"batch_size\":1,\"epochs\":1}}");
+        assertThat(r.status()).as(r.body()).isEqualTo(201);
+        assertThat(r.json().get("progress").get("total_steps").asLong()).isEqualTo(9);
+        String id = r.json().get("id").asString();
+        JsonNode listed = null;
+        for (JsonNode j : http.get("/v1/jobs?dataset_id=" + d, tenant.key()).json().get("items")) {
+            if (j.get("id").asString().equals(id)) {
+                listed = j;
+            }
+        }
+        assertThat(listed).isNotNull();
+        assertThat(listed.get("progress").get("total_steps").asLong()).isEqualTo(9);
+    }
+
+    @Test
     void listsJobsNewestFirstWithFiltersAndCursor() {
         TenantKey own = newTenant();
         String m = JobFixtures.uploadModel(http, own.key(), Fixtures.bertTiny());

@@ -86,7 +86,7 @@ public record FineTuneEstimate(String method, long trainableParams, long totalPa
             }
         }
         long total = numel(loaded.values());
-        int steps = c.train().totalSteps(stepsPerEpoch(c, data, separateValidation));
+        int steps = steps(c, data, separateValidation);
         List<TargetLayer> layers = new ArrayList<>();
         long trainable;
         long bytes;
@@ -125,6 +125,15 @@ public record FineTuneEstimate(String method, long trainableParams, long totalPa
             }
         }
         return new FineTuneEstimate(c.method(), trainable, total, steps, bytes, List.copyOf(layers));
+    }
+
+    /**
+     * The optimizer steps a run of {@code c} on data of this shape takes (what its {@code started} event reports;
+     * early stopping can end it sooner): max_steps when set, else epochs x batches of the examples left after the
+     * split. The api's job progress uses it for runs that have not started yet.
+     */
+    public static int steps(FineTuneConfig c, DataShape data, boolean separateValidation) {
+        return c.train().totalSteps(stepsPerEpoch(c, data, separateValidation));
     }
 
     /** Training examples after the split (DatasetSplit's per-group rule), in batches. */
