@@ -46,7 +46,7 @@ public final class WebhookPolicy {
         this.resolver = resolver;
     }
 
-    /** The JVM's resolver (whose cache the HTTP client then hits with the same answer). */
+    /** The JVM's resolver. */
     public static WebhookPolicy of(boolean allowPrivate, Set<Integer> allowedPorts) {
         return new WebhookPolicy(allowPrivate, allowedPorts, InetAddress::getAllByName);
     }
@@ -65,10 +65,29 @@ public final class WebhookPolicy {
 
     /** Before each delivery: the URL's form and every address its host resolves to; unresolvable is refused. */
     public Optional<Refusal> checkAtDelivery(String url) {
-        return check(url, true);
+        return Optional.ofNullable(deliveryTarget(url).refusal());
+    }
+
+    /**
+     * Where a delivery goes: {@code refusal} when it may not, else the parsed URL and the addresses its host resolved
+     * to in this check, every one allowed. The sender connects to one of these addresses (not to the name, which a
+     * second lookup could answer differently: DNS rebinding) and sends the URL's host in the Host header and TLS SNI.
+     */
+    public record Target(Refusal refusal, URI uri, List<InetAddress> addresses) {}
+
+    /** {@link #checkAtDelivery} with the addresses it checked, for the connection to use. */
+    public Target deliveryTarget(String url) {
+        List<List<InetAddress>> resolved = new java.util.ArrayList<>(1);
+        Optional<Refusal> refusal = check(url, true, resolved);
+        return refusal.isPresent() ? new Target(refusal.get(), null, List.of())
+                : new Target(null, URI.create(url), resolved.get(0));
     }
 
     private Optional<Refusal> check(String url, boolean mustResolve) {
+        return check(url, mustResolve, new java.util.ArrayList<>(1));
+    }
+
+    private Optional<Refusal> check(String url, boolean mustResolve, List<List<InetAddress>> resolved) {
         URI uri;
         try {
             uri = new URI(url);
@@ -124,6 +143,7 @@ public final class WebhookPolicy {
                 return refuse(Reason.ADDRESS, "host '" + bare + "' is " + why);
             }
         }
+        resolved.add(addresses);
         return Optional.empty();
     }
 

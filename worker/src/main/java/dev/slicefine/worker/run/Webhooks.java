@@ -2,10 +2,6 @@ package dev.slicefine.worker.run;
 
 import dev.slicefine.worker.jobs.JobQueue;
 import dev.slicefine.worker.jobs.WebhookPolicy;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -24,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * ({@code X-SliceFine-Signature: sha256=<hex>}), retried with exponential backoff on its own thread, so a slow
  * receiver never holds a worker; a delivery that keeps failing becomes a {@code warning} event of the job that says
  * only "delivery failed (status N / timeout)" (the details, which could map a network, stay in the server log).
- * {@link WebhookPolicy} is asked before every attempt, after resolving the host; redirects are never followed.
+ * {@link WebhookPolicy} is asked before every attempt, after resolving the host, and the attempt connects to the address
+ * it checked ({@link PinnedPost}); redirects are never followed.
  */
 public class Webhooks implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Webhooks.class);
@@ -35,8 +32,7 @@ public class Webhooks implements AutoCloseable {
     private final int attempts;
     private final Duration backoff;
     private final WebhookPolicy policy;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
-            .followRedirects(HttpClient.Redirect.NEVER).proxy(HttpClient.Builder.NO_PROXY).build();
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "slicefine-webhooks");
         t.setDaemon(true);
@@ -77,28 +73,26 @@ public class Webhooks implements AutoCloseable {
         String last = null;
         String shown = null;
         for (int i = 1; i <= attempts; i++) {
-            var refusal = policy.checkAtDelivery(url);
-            if (refusal.isPresent()) {
-                last = "refused by the webhook policy: " + refusal.get().detail();
+            WebhookPolicy.Target target = policy.deliveryTarget(url);
+            if (target.refusal() != null) {
+                last = "refused by the webhook policy: " + target.refusal().detail();
                 shown = "address not allowed";
                 break; // DNS could change, but retrying a refused address only probes it again
             }
             try {
-                HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                Map<String, String> headers = new LinkedHashMap<>();
+                headers.put("Content-Type", "application/json");
+                headers.put("User-Agent", "SliceFine-Webhooks");
                 if (secret != null && !secret.isEmpty()) {
-                    req.header(SIGNATURE_HEADER, "sha256=" + sign(secret, body));
+                    headers.put(SIGNATURE_HEADER, "sha256=" + sign(secret, body));
                 }
-                HttpResponse<Void> res = http.send(req.build(), HttpResponse.BodyHandlers.discarding());
-                if (res.statusCode() / 100 == 2) {
+                // to the address the policy just checked, not to the name again (DNS rebinding)
+                int status = PinnedPost.send(target.uri(), target.addresses().get(0), headers, body, TIMEOUT);
+                if (status / 100 == 2) {
                     return;
                 }
-                last = "HTTP " + res.statusCode();
-                shown = "status " + res.statusCode();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                last = "HTTP " + status;
+                shown = "status " + status;
             } catch (Exception e) {
                 last = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
                 shown = "timeout";
