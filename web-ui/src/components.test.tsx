@@ -99,6 +99,25 @@ describe('TryIt', () => {
     expect(JSON.parse(String(init.body))).toEqual({ inputs: ['good fun'] });
   });
 
+  it('classifies an image sent as a multipart part named images', async () => {
+    const fetch = vi.fn(async () => json({ task: 'image-classification', predictions: [{ label: 'cat', score: 0.9, probabilities: { cat: 0.9, dog: 0.1 } }] }));
+    vi.stubGlobal('fetch', fetch);
+    render(<TryIt jobId="j3" task="image-classification" />);
+    const button = screen.getByRole('button', { name: 'Classify' });
+    expect(button).toHaveProperty('disabled', true);
+    const png = new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47])], 'cat.png', { type: 'image/png' });
+    fireEvent.change(screen.getByTestId('try-image'), { target: { files: [png] } });
+    fireEvent.click(button);
+    expect((await screen.findByTestId('try-label')).textContent).toBe('cat');
+    const [url, init] = fetch.mock.calls[0] as unknown as [string, RequestInit];
+    expect(url).toBe('/v1/jobs/j3/predictions');
+    expect(init.method).toBe('POST');
+    const form = init.body as FormData;
+    expect(form).toBeInstanceOf(FormData);
+    expect((form.get('images') as File).name).toBe('cat.png');
+    expect(new Headers(init.headers).has('Content-Type')).toBe(false);
+  });
+
   it('completes a prompt for a causal LM', async () => {
     const fetch = vi.fn(async () => json({ task: 'causal-lm', completion: ' world', finish_reason: 'length', prompt_tokens: 1, tokens_per_second: 4 }));
     vi.stubGlobal('fetch', fetch);

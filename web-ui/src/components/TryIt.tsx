@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { fmtNum, post } from '../api';
+import { api, fmtNum, post } from '../api';
 import { ErrorBox } from './common';
 
 interface Classified {
@@ -14,10 +14,15 @@ interface Completion {
   tokens_per_second: number;
 }
 
-/** Try a run's result: a text -> its label with every label's probability, or a prompt -> its completion. */
+/**
+ * Try a run's result: a text (or, for an image classifier, an image) -> its label with every label's probability, or a
+ * prompt -> its completion.
+ */
 export function TryIt({ jobId, task }: { jobId: string; task: string }) {
   const lm = task === 'causal-lm';
+  const image = task === 'image-classification';
   const [text, setText] = useState('');
+  const [file, setFile] = useState<File | null>(null);
   const [maxTokens, setMaxTokens] = useState('32');
   const [result, setResult] = useState<Classified | Completion | null>(null);
   const [busy, setBusy] = useState(false);
@@ -28,8 +33,15 @@ export function TryIt({ jobId, task }: { jobId: string; task: string }) {
     setBusy(true);
     setError(null);
     try {
-      const body = lm ? { prompt: text, max_new_tokens: Number(maxTokens) || 32, temperature: 0 } : { inputs: [text] };
-      setResult(await post<Classified | Completion>(`/v1/jobs/${jobId}/predictions`, body));
+      const path = `/v1/jobs/${jobId}/predictions`;
+      if (image) {
+        const form = new FormData(); // multipart parts named images; the browser sets the boundary
+        if (file) form.append('images', file, file.name);
+        setResult(await api<Classified>(path, { method: 'POST', body: form }));
+      } else {
+        const body = lm ? { prompt: text, max_new_tokens: Number(maxTokens) || 32, temperature: 0 } : { inputs: [text] };
+        setResult(await post<Classified | Completion>(path, body));
+      }
     } catch (err) {
       setResult(null);
       setError(err);
@@ -38,21 +50,28 @@ export function TryIt({ jobId, task }: { jobId: string; task: string }) {
     }
   }
 
-  if (task === 'image-classification') return <p className="muted">Images: POST /v1/jobs/{jobId}/predictions with multipart images.</p>;
   const prediction = result && 'predictions' in result ? result.predictions[0] : null;
   const completion = result && 'completion' in result ? result : null;
   return (
     <form className="try-it" onSubmit={run} aria-label="try the model" data-testid="try-it">
-      <label>
-        {lm ? 'Prompt' : 'Text'}
-        <textarea value={text} rows={3} onChange={(e) => setText(e.target.value)} data-testid="try-input" />
-      </label>
+      {image ? (
+        <label>
+          Image
+          <input type="file" accept="image/png,image/jpeg,image/bmp,image/gif" data-testid="try-image"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
+        </label>
+      ) : (
+        <label>
+          {lm ? 'Prompt' : 'Text'}
+          <textarea value={text} rows={3} onChange={(e) => setText(e.target.value)} data-testid="try-input" />
+        </label>
+      )}
       {lm && (
         <label>
           Max new tokens <input inputMode="numeric" value={maxTokens} onChange={(e) => setMaxTokens(e.target.value)} />
         </label>
       )}
-      <button type="submit" disabled={busy || !text.trim()}>
+      <button type="submit" disabled={busy || (image ? !file : !text.trim())}>
         {busy ? 'Running…' : lm ? 'Complete' : 'Classify'}
       </button>
       <ErrorBox error={error} />
