@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
@@ -33,6 +34,14 @@ public class ApiExceptionHandler extends ResponseEntityExceptionHandler {
     /** No server path reaches a client, whatever message a lower layer wrote. */
     private String clean(String detail) {
         return ServerPaths.redact(detail, dataDir);
+    }
+
+    /** 422 with the {@code errors} list (field, code, message per bad field) beside the problem's detail. */
+    @ExceptionHandler(InvalidFieldsException.class)
+    ResponseEntity<ProblemDetail> invalidFields(InvalidFieldsException e) {
+        ProblemDetail problem = Problems.of(e.status(), e.code(), e.getMessage());
+        problem.setProperty("errors", e.errors());
+        return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 
     @ExceptionHandler(ApiException.class)

@@ -3,7 +3,6 @@ package dev.slicefine.api.evaluations;
 import dev.slicefine.api.auth.Caller;
 import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.Page;
-import dev.slicefine.api.common.Problems;
 import dev.slicefine.api.jobs.EventView;
 import dev.slicefine.api.jobs.HistoryPage;
 import dev.slicefine.api.jobs.JobEventRepository;
@@ -14,9 +13,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.UUID;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -85,9 +82,8 @@ class EvaluationController {
     HistoryPage<EventView> events(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                                   @RequestParam(required = false) Integer limit) {
         service.check(caller, id);
-        int n = limit == null ? 100 : Math.max(1, Math.min(1000, limit));
-        var items = events.events(id, after == null ? 0 : after, n);
-        return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).seq()));
+        var items = events.events(id, after == null ? 0 : after, HistoryPage.limit(limit));
+        return HistoryPage.after(items, after, EventView::seq);
     }
 
     @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -95,12 +91,5 @@ class EvaluationController {
                            @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.check(caller, id);
         return streams.open(caller, id, JobStreams.Kind.events, JobStreams.resumeFrom(lastEventId, after));
-    }
-
-    @ExceptionHandler(InvalidEvaluationException.class)
-    ResponseEntity<ProblemDetail> invalid(InvalidEvaluationException e) {
-        ProblemDetail problem = Problems.of(e.status(), e.code(), e.getMessage());
-        problem.setProperty("errors", e.errors());
-        return ResponseEntity.status(e.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
     }
 }

@@ -1,17 +1,13 @@
 package dev.slicefine.api.jobs;
 
 import dev.slicefine.api.auth.Caller;
-import dev.slicefine.api.common.ApiException;
 import dev.slicefine.api.common.Page;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.net.URI;
 import java.util.UUID;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -78,9 +74,8 @@ class JobController {
     HistoryPage<EventView> events(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                                   @RequestParam(required = false) Integer limit) {
         service.row(caller, id);
-        int n = limit(limit);
-        var items = events.events(id, after == null ? 0 : after, n);
-        return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).seq()));
+        var items = events.events(id, after == null ? 0 : after, HistoryPage.limit(limit));
+        return HistoryPage.after(items, after, EventView::seq);
     }
 
     @GetMapping(value = "/{id}/events", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -95,9 +90,8 @@ class JobController {
     HistoryPage<MetricView> metrics(Caller caller, @PathVariable UUID id, @RequestParam(required = false) Long after,
                                     @RequestParam(required = false) Integer limit) {
         service.row(caller, id);
-        int n = limit(limit);
-        var items = metrics.metrics(id, after == null ? 0 : after, n);
-        return new HistoryPage<>(items, items.isEmpty() ? after : Long.valueOf(items.get(items.size() - 1).id()));
+        var items = metrics.metrics(id, after == null ? 0 : after, HistoryPage.limit(limit));
+        return HistoryPage.after(items, after, MetricView::id);
     }
 
     @GetMapping(value = "/{id}/metrics", produces = MediaType.TEXT_EVENT_STREAM_VALUE)
@@ -105,20 +99,5 @@ class JobController {
                             @RequestHeader(name = "Last-Event-ID", required = false) String lastEventId) {
         service.row(caller, id);
         return streams.open(caller, id, JobStreams.Kind.metrics, JobStreams.resumeFrom(lastEventId, after));
-    }
-
-    @ExceptionHandler(InvalidJobException.class)
-    ResponseEntity<ProblemDetail> invalid(InvalidJobException e) {
-        return e.response();
-    }
-
-    private static int limit(Integer requested) {
-        if (requested == null) {
-            return 100;
-        }
-        if (requested < 1 || requested > 1000) {
-            throw new ApiException(HttpStatus.BAD_REQUEST, "invalid_parameter", "limit must be between 1 and 1000");
-        }
-        return requested;
     }
 }

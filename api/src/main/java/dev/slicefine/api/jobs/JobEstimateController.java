@@ -4,9 +4,6 @@ import dev.slicefine.api.auth.Caller;
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import java.util.UUID;
-import org.springframework.http.ProblemDetail;
-import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -44,10 +41,5 @@ class JobEstimateController {
                                       @RequestParam(required = false) String method,
                                       @RequestParam(name = "model_id", required = false) UUID modelId) {
         return estimator.defaults(caller, task, method, modelId);
-    }
-
-    @ExceptionHandler(InvalidJobException.class)
-    ResponseEntity<ProblemDetail> invalid(InvalidJobException e) {
-        return e.response();
     }
 }
