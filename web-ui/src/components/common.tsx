@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { api, ApiError } from '../api';
+import { api, ApiError, del } from '../api';
 import type { PageOf } from '../types';
 
 export function Badge({ status }: { status: string }) {
@@ -70,4 +70,24 @@ export function Pager<T>({ page, cursor, onCursor }: { page: PageOf<T> | null; c
 
 export function when(iso: string | null | undefined): string {
   return iso ? new Date(iso).toLocaleString() : '—';
+}
+
+/** A row's Delete button: asks first, deletes `path`, then `onDeleted`; a refusal (e.g. 409 in use) goes to `onError`. */
+export function DeleteButton({ what, path, onDeleted, onError }: { what: string; path: string; onDeleted: () => void; onError: (e: unknown) => void }) {
+  return (
+    <button
+      className="danger"
+      onClick={async () => {
+        if (!confirm(`Delete ${what}?`)) return;
+        try {
+          await del(path);
+          onDeleted();
+        } catch (err) {
+          onError(err);
+        }
+      }}
+    >
+      Delete
+    </button>
+  );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { del, fmtBytes, fmtNum, uploadResumable } from '../api';
-import { Badge, ErrorBox, usePoll, useApi, when } from '../components/common';
+import { fmtBytes, fmtNum, uploadResumable } from '../api';
+import { Badge, DeleteButton, ErrorBox, usePoll, useApi, when } from '../components/common';
 import { PagedTable, usePagedList, type Column } from '../components/PagedTable';
 import { UploadCard } from '../components/UploadCard';
 import { setQuery, useLocation } from '../router';
@@ -34,22 +34,7 @@ export function Datasets() {
     { header: 'Created', cell: (d) => when(d.created_at) },
     {
       header: '',
-      cell: (d) => (
-        <button
-          className="danger"
-          onClick={async () => {
-            if (!confirm(`Delete dataset ${d.name}?`)) return;
-            try {
-              await del(`/v1/datasets/${d.id}`);
-              list.reload();
-            } catch (err) {
-              setError(err);
-            }
-          }}
-        >
-          Delete
-        </button>
-      ),
+      cell: (d) => <DeleteButton what={`dataset ${d.name}`} path={`/v1/datasets/${d.id}`} onDeleted={list.reload} onError={setError} />,
     },
   ];
 

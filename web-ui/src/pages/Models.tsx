@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { del, fmtBytes, fmtNum, uploadMultipart, uploadResumable } from '../api';
-import { Badge, ErrorBox, when } from '../components/common';
+import { fmtBytes, fmtNum, uploadMultipart, uploadResumable } from '../api';
+import { Badge, DeleteButton, ErrorBox, when } from '../components/common';
 import { PagedTable, usePagedList, type Column } from '../components/PagedTable';
 import { UploadCard } from '../components/UploadCard';
 import type { Model } from '../types';
@@ -52,22 +52,7 @@ export function Models() {
     { header: 'Created', cell: (m) => when(m.created_at) },
     {
       header: '',
-      cell: (m) => (
-        <button
-          className="danger"
-          onClick={async () => {
-            if (!confirm(`Delete model ${m.name}?`)) return;
-            try {
-              await del(`/v1/models/${m.id}`);
-              list.reload();
-            } catch (err) {
-              setError(err);
-            }
-          }}
-        >
-          Delete
-        </button>
-      ),
+      cell: (m) => <DeleteButton what={`model ${m.name}`} path={`/v1/models/${m.id}`} onDeleted={list.reload} onError={setError} />,
     },
   ];
 
