@@ -12,43 +12,15 @@ with 10 % warm-up, 1 epoch, head lr 2e-3, SliceFine (column r4, move_steps 50) l
 import argparse
 import json
 import os
-import shutil
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.request
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 sys.path.insert(0, os.path.join(ROOT, "clients", "python"))
+sys.path.insert(0, os.path.join(ROOT, "clients", "python", "tests"))
 
 from slicefine import Client  # noqa: E402
-
-
-def start_server(key):
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    data = tempfile.mkdtemp(prefix="slicefine-fortunes8-")
-    log = open(os.path.join(data, "server.log"), "wb")
-    proc = subprocess.Popen([os.path.join(ROOT, "slicefine"), "serve", "--port", str(port), "--data", os.path.join(data, "d")],
-                            cwd=ROOT, env=dict(os.environ, SLICEFINE_ADMIN_KEY=key), stdout=log, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.monotonic() + 900
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError("the server exited: see " + log.name)
-        try:
-            with urllib.request.urlopen(url + "/actuator/health", timeout=2) as r:
-                if r.status == 200:
-                    return proc, url, data
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("the server did not start: see " + log.name)
-        time.sleep(1)
+from local_server import LocalServer  # noqa: E402
 
 
 def main():
@@ -66,11 +38,12 @@ def main():
         if not os.path.exists(f):
             print("skipped: %s is missing" % f)
             return 0
-    proc = data = None
+    server = None
     url, key = os.environ.get("SLICEFINE_URL"), os.environ.get("SLICEFINE_KEY")
     if not url:
         key = "sk-fortunes8-" + os.urandom(8).hex()
-        proc, url, data = start_server(key)
+        server = LocalServer.start(key, prefix="slicefine-fortunes8-", timeout=900)
+        url = server.url
     try:
         client = Client(url, key)
         files = [os.path.join(model_dir, f) for f in ("config.json", "model.safetensors", "tokenizer.json")]
@@ -102,13 +75,8 @@ def main():
         print(json.dumps({"fortunes8": results, "epochs": a.epochs, "max_seq_len": a.max_seq_len, "batch_size": a.batch_size}))
         return 0
     finally:
-        if proc:
-            proc.terminate()
-            try:
-                proc.wait(60)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-            shutil.rmtree(data, ignore_errors=True)
+        if server:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -3,11 +3,8 @@ import json
 import os
 import re
 import shutil
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import unittest
 import urllib.request
 import uuid
@@ -18,55 +15,23 @@ sys.path.insert(0, os.path.abspath(os.path.join(HERE, "..")))
 
 import slicefine  # noqa: E402
 from slicefine import errors  # noqa: E402
+from local_server import LocalServer  # noqa: E402
 
 FIXTURES = os.path.join(ROOT, "engine", "src", "test", "resources", "fixtures")
 KEY = "sk-python-client-test-0123456789"
 SERVER = {}
 
 
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def setUpModule():
-    data = tempfile.mkdtemp(prefix="slicefine-py-")
-    port = _free_port()
-    env = dict(os.environ, SLICEFINE_ADMIN_KEY=KEY)
-    log = open(os.path.join(data, "server.log"), "wb")
-    proc = subprocess.Popen([os.path.join(ROOT, "slicefine"), "serve", "--port", str(port), "--data", os.path.join(data, "d")],
-                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = "http://127.0.0.1:%d" % port
-    deadline = time.monotonic() + 600
-    while True:
-        if proc.poll() is not None:
-            raise RuntimeError("the server exited: see " + log.name)
-        try:
-            with urllib.request.urlopen(url + "/actuator/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            raise RuntimeError("the server did not start within 600 s: see " + log.name)
-        time.sleep(1)
-    SERVER.update(proc=proc, log=log, url=url, data=data, work=tempfile.mkdtemp(prefix="slicefine-py-work-"))
+    server = LocalServer.start(KEY, prefix="slicefine-py-", timeout=600)
+    SERVER.update(server=server, url=server.url, work=tempfile.mkdtemp(prefix="slicefine-py-work-"))
 
 
 def tearDownModule():
-    proc = SERVER.get("proc")
-    if proc:
-        proc.terminate()
-        try:
-            proc.wait(60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        SERVER["log"].close()
-    for d in (SERVER.get("data"), SERVER.get("work")):
-        if d:
-            shutil.rmtree(d, ignore_errors=True)
+    if SERVER.get("server"):
+        SERVER["server"].stop()
+    if SERVER.get("work"):
+        shutil.rmtree(SERVER["work"], ignore_errors=True)
 
 
 def model_dir(name, tokenizer):
